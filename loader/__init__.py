@@ -1,0 +1,1 @@
+"""lodcat's loader: project records -> RDF -> SHACL -> Oxigraph."""
