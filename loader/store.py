@@ -1,0 +1,116 @@
+"""The one narrow interface to the triple store: open, query, replace a named graph, dump.
+
+Everything above this module talks to `LodStore`; later a remote store implements the same methods.
+pyoxigraph documents `Store.update` as all-or-nothing, so a graph is replaced by one update that drops
+the old content and inserts the new: readers see the old graph or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from pyoxigraph import (
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    serialize,
+)
+
+from loader.errors import StoreError
+
+QueryResult = QuerySolutions | QueryBoolean | QueryTriples
+
+
+class LodStore:
+    """An Oxigraph store on disk (or in memory when `path` is None), opened once per process."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        try:
+            if path is None:
+                self._store = Store()
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = Store(str(path))
+        except OSError as error:
+            raise StoreError(f"{path}: cannot open the Oxigraph store: {error}") from None
+        self._write_lock = threading.Lock()
+
+    # -- reading ------------------------------------------------------------------------------------------
+
+    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True) -> QueryResult:
+        """Run a SPARQL query; the default graph is the union of the named graphs.
+
+        Raises SyntaxError (pyoxigraph's) for a malformed query. Changes nothing.
+        """
+        return self._store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(graph.value for graph in self._store.named_graphs() if isinstance(graph, NamedNode))
+
+    def graph_triples(self, graph: NamedNode) -> Iterator[Triple]:
+        for quad in self._store.quads_for_pattern(None, None, None, graph):
+            yield quad.triple
+
+    def value(self, subject: NamedNode, predicate: NamedNode, graph: NamedNode) -> str | None:
+        """One object of (subject, predicate) in `graph`, as a string, or None."""
+        for quad in self._store.quads_for_pattern(subject, predicate, None, graph):
+            return quad.object.value
+        return None
+
+    def data_version(self, predicate: NamedNode) -> str:
+        """A digest of every graph's content hash (`predicate`): changes whenever published data changes."""
+        pairs = sorted(
+            f"{quad.subject.value} {quad.object.value}"
+            for quad in self._store.quads_for_pattern(None, predicate, None, None)
+        )
+        return hashlib.sha256("\n".join(pairs).encode("utf-8")).hexdigest()[:20]
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def quads(self) -> Iterator[Quad]:
+        """Every quad in the store."""
+        yield from self._store
+
+    # -- writing ------------------------------------------------------------------------------------------
+
+    def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
+        """Replace the content of `graph` with `triples`, all or nothing.
+
+        One SPARQL update drops the old content and inserts the new, so readers see the old graph or the
+        new one. Raises StoreError if the store refuses the write; then nothing changed.
+        """
+        body = serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8")
+        update = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{body}}} }}"
+        with self._write_lock:
+            try:
+                self._store.update(update)
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot write graph <{graph.value}>: {error}") from None
+
+    def drop_graph(self, graph: NamedNode) -> None:
+        """Remove a named graph and everything in it."""
+        with self._write_lock:
+            self._store.update(f"DROP SILENT GRAPH <{graph.value}>")
+
+    def dump(self, output: IO[bytes], rdf_format: RdfFormat = RdfFormat.N_QUADS) -> None:
+        """Write every quad to `output` (N-Quads keeps the named graphs)."""
+        output.write(serialize(self.quads(), format=rdf_format))
+
+    def flush(self) -> None:
+        self._store.flush()
+
+
+def default_graph_quad(triple: Triple) -> Quad:
+    return Quad(triple.subject, triple.predicate, triple.object, DefaultGraph())
