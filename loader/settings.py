@@ -62,12 +62,19 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Self:
-        """Read HOST, PORT and LODCAT_* from `environ`; raise SettingsError naming a bad variable."""
+        """Read HOST, PORT and LODCAT_* from `environ`; raise SettingsError naming a bad variable.
+
+        Without LODCAT_BASE_IRI the base is the address served, so minted IRIs dereference there.
+        """
+        host = environ.get("HOST") or cls.host
+        port = _integer(environ, "PORT", cls.port)
+        served = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        served = f"[{served}]" if ":" in served else served
         return cls(
-            host=environ.get("HOST", cls.host) or cls.host,
-            port=_integer(environ, "PORT", cls.port),
+            host=host,
+            port=port,
             store_path=Path(environ.get("LODCAT_STORE") or cls.store_path),
-            base_iri=_base_iri(environ.get("LODCAT_BASE_IRI") or cls.base_iri),
+            base_iri=_base_iri(environ.get("LODCAT_BASE_IRI") or f"http://{served}:{port}/"),
             query_timeout=_number(environ, "LODCAT_QUERY_TIMEOUT", cls.query_timeout),
             max_result_rows=_integer(environ, "LODCAT_MAX_RESULT_ROWS", cls.max_result_rows),
         )

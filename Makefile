@@ -1,0 +1,54 @@
+# lodcat: the two commands are `make run` and `make test`; CI runs `make test` (.ci/run).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+LODCAT_STORE ?= var/store
+export HOST PORT LODCAT_STORE
+
+.PHONY: run test lint format install install-dev load serve schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+load: install
+	$(BIN)/lodcat load data
+
+serve: install
+	$(BIN)/lodcat serve
+
+# Installs, loads data/ and serves on http://$(HOST):$(PORT)/ (HOST, PORT, LODCAT_STORE, LODCAT_BASE_IRI).
+run: load serve
+
+lint: install-dev
+	$(BIN)/ruff check loader api tests
+	$(BIN)/ruff format --check loader api tests
+	$(BIN)/mypy
+	$(BIN)/lodcat schema --check
+
+format: install-dev
+	$(BIN)/ruff format loader api tests
+	$(BIN)/ruff check --fix loader api tests
+
+schema: install
+	$(BIN)/lodcat schema
+
+test: install-dev lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
