@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import resources, rest, sparql
+from api import catalogue, resources, rest, sparql
 from api.deps import StoreDep
 from api.errors import ApiError, handle_api_error
 from loader.namespaces import Namespaces
@@ -32,5 +32,6 @@ def create_app(settings: Settings, store: LodStore | None = None) -> FastAPI:
 
     app.include_router(sparql.router)
     app.include_router(rest.router)
+    app.include_router(catalogue.router)
     app.include_router(resources.router)
     return app

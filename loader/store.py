@@ -108,6 +108,17 @@ class LodStore:
         """Write every quad to `output` (N-Quads keeps the named graphs)."""
         output.write(serialize(self.quads(), format=rdf_format))
 
+    def checkpoint(self, target: Path) -> None:
+        """Write a consistent read-only copy of the store to `target` (RocksDB checkpoint: hard links).
+
+        Worker processes open it with `Store.read_only`; nobody writes it. Raises StoreError for an
+        in-memory store.
+        """
+        if self.path is None:
+            raise StoreError("an in-memory store has no checkpoints")
+        self._store.flush()
+        self._store.backup(str(target))
+
     def flush(self) -> None:
         self._store.flush()
 
