@@ -60,9 +60,9 @@ class AllSlotsBusy(Exception):
 
 
 def _worker_main(connection: Connection, snapshot: str) -> None:  # pragma: no cover - runs in a child
-    from api.query_runner import run_job
-
     from pyoxigraph import Store
+
+    from api.query_runner import run_job
 
     store = Store.read_only(snapshot)
     opened = snapshot
@@ -130,8 +130,9 @@ class QueryExecutor:
 
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, args=(child, str(self._snapshot)), daemon=True,
-                                        name="lodcat-query-worker")
+        process = self._context.Process(
+            target=_worker_main, args=(child, str(self._snapshot)), daemon=True, name="lodcat-query-worker"
+        )
         process.start()
         child.close()
         return _Worker(process, parent)
@@ -182,8 +183,12 @@ class QueryExecutor:
             log.error("query worker %s died; replacing it", worker.process.pid)
             self._retire(worker)
             return QueryOutcome("error", message="the query worker died")
-        log.warning("query ran past %.1f s (%.1f s); killing worker %s", limit, time.monotonic() - started,
-                    worker.process.pid)
+        log.warning(
+            "query ran past %.1f s (%.1f s); killing worker %s",
+            limit,
+            time.monotonic() - started,
+            worker.process.pid,
+        )
         self.killed += 1
         self._retire(worker)
         raise QueryTimeout(f"the query did not finish within {limit:g} s and was stopped")

@@ -47,8 +47,11 @@ def _json_term(term: Term) -> dict[str, object]:
         return value
     return {
         "type": "triple",
-        "value": {"subject": _json_term(term.subject), "predicate": _json_term(term.predicate),
-                  "object": _json_term(term.object)},
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
     }
 
 
@@ -63,15 +66,20 @@ def _xml_term(term: Term) -> str:
         if term.datatype.value != XSD_STRING:
             return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
         return f"<literal>{escape(term.value)}</literal>"
-    return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
-            f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+        f"</predicate><object>{_xml_term(term.object)}</object></triple>"
+    )
 
 
 def _csv_value(term: Term | None) -> str:
     if term is None:
         return ""
-    text = term.value if isinstance(term, NamedNode | Literal) else (
-        "_:" + term.value if isinstance(term, BlankNode) else str(term))
+    text = (
+        term.value
+        if isinstance(term, NamedNode | Literal)
+        else ("_:" + term.value if isinstance(term, BlankNode) else str(term))
+    )
     if any(character in text for character in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text
@@ -122,10 +130,15 @@ def solutions(
     elif media_type == "application/sparql-results+xml":
         header = "".join(f"<variable name={quoteattr(name)}/>" for name in variables)
         for row in rows:
-            chunk = "<result>" + "".join(
-                f"<binding name={quoteattr(name)}>{_xml_term(row[name])}</binding>"
-                for name in variables if row[name] is not None
-            ) + "</result>"
+            chunk = (
+                "<result>"
+                + "".join(
+                    f"<binding name={quoteattr(name)}>{_xml_term(row[name])}</binding>"
+                    for name in variables
+                    if row[name] is not None
+                )
+                + "</result>"
+            )
             if not budget.take(chunk):
                 break
             parts.append(chunk)

@@ -1,4 +1,4 @@
-"""Generate realistic synthetic record files: `python -m bench.generate --projects 100000 --out var/bench/records`.
+"""Generate realistic synthetic record files (`python -m bench.generate --projects 100000`).
 
 Projects look like the sample data (titles in cs, lt, de or en, an ~800-character description, dates at
 day, month or year precision, programme, fund, budget in CZK or EUR with a rate, NUTS regions, 2-5
@@ -14,28 +14,49 @@ from pathlib import Path
 from typing import Any
 
 WORDS = {
-    "cs": "sociální služby vzdělávání pracovníků rozvoj komunitní plánování podpora partnerství kraj obce "
-    "integrace transformace kvalita poskytovatelé zadavatelé rodiny mládež senioři bydlení zaměstnanost".split(),
-    "lt": "socialinės paslaugos globos pertvarka bendruomenė mokymai darbuotojai vaikai šeimos savivaldybės "
-    "kompetencija bendradarbiavimas projektas institucinės regionas užimtumas".split(),
-    "de": "soziale Dienste Weiterbildung Fachkräfte Gemeinden Region Partnerschaft Integration Qualität "
-    "Familien Jugend Wohnen Beschäftigung Entwicklung Förderung".split(),
-    "en": "social services training workers community planning partnership region municipalities "
-    "integration quality families youth housing employment development support".split(),
+    "cs": ["sociální", "služby", "vzdělávání", "pracovníků", "rozvoj", "komunitní", "plánování", "podpora", "partnerství", "kraj", "obce", "integrace", "transformace", "kvalita", "poskytovatelé", "zadavatelé", "rodiny", "mládež", "senioři", "bydlení", "zaměstnanost"],
+    "lt": ["socialinės", "paslaugos", "globos", "pertvarka", "bendruomenė", "mokymai", "darbuotojai", "vaikai", "šeimos", "savivaldybės", "kompetencija", "bendradarbiavimas", "projektas", "institucinės", "regionas", "užimtumas"],
+    "de": ["soziale", "Dienste", "Weiterbildung", "Fachkräfte", "Gemeinden", "Region", "Partnerschaft", "Integration", "Qualität", "Familien", "Jugend", "Wohnen", "Beschäftigung", "Entwicklung", "Förderung"],
+    "en": ["social", "services", "training", "workers", "community", "planning", "partnership", "region", "municipalities", "integration", "quality", "families", "youth", "housing", "employment", "development", "support"],
 }
 COUNTRIES = {"cs": "CZE", "lt": "LTU", "de": "AUT", "en": "CZE"}
 REGIONS = {
-    "CZE": ["CZ010", "CZ020", "CZ031", "CZ032", "CZ041", "CZ042", "CZ051", "CZ052", "CZ053", "CZ063", "CZ064",
-            "CZ071", "CZ072", "CZ080"],
+    "CZE": [
+        "CZ010",
+        "CZ020",
+        "CZ031",
+        "CZ032",
+        "CZ041",
+        "CZ042",
+        "CZ051",
+        "CZ052",
+        "CZ053",
+        "CZ063",
+        "CZ064",
+        "CZ071",
+        "CZ072",
+        "CZ080",
+    ],
     "LTU": ["LT011", "LT021", "LT022", "LT023", "LT024", "LT025", "LT026", "LT027", "LT028", "LT029"],
     "AUT": ["AT111", "AT121", "AT130", "AT211", "AT221", "AT311", "AT312", "AT323", "AT332", "AT341"],
 }
 PROGRAMMES = [("op-lzz", "esf"), ("op-rlz", "esf"), ("cz-at-2000-2006", "interreg")]
 ROLES = ["coordinator", "beneficiary", "implementer", "partner", "contractor"]
-INDICATORS = [("people-trained", "person"), ("participants", "person"), ("seminars-held", "seminar"),
-              ("workshops-held", "workshop"), ("consultation-hours", "hour")]
-TARGETS = ["social-services-staff", "public-administration-staff", "homeless-people", "families-at-risk",
-           "youth-leaving-institutional-care", "ngo-staff"]
+INDICATORS = [
+    ("people-trained", "person"),
+    ("participants", "person"),
+    ("seminars-held", "seminar"),
+    ("workshops-held", "workshop"),
+    ("consultation-hours", "hour"),
+]
+TARGETS = [
+    "social-services-staff",
+    "public-administration-staff",
+    "homeless-people",
+    "families-at-risk",
+    "youth-leaving-institutional-care",
+    "ngo-staff",
+]
 
 
 def _sentence(rng: random.Random, language: str, words: int) -> str:
@@ -69,10 +90,16 @@ def project(rng: random.Random, number: int, organisations: list[str]) -> dict[s
         "end": _date(rng, start_year + rng.randint(1, 4)),
         "programme": programme,
         "funds": [fund],
-        "funding": [{
-            "id": "total", "type": "total-budget", "amount": f"{amount}.00", "currency": currency,
-            "rate": f"0.{rng.randint(50, 95)}", "text": f"{amount:,} {currency}".replace(",", " "),
-        }],
+        "funding": [
+            {
+                "id": "total",
+                "type": "total-budget",
+                "amount": f"{amount}.00",
+                "currency": currency,
+                "rate": f"0.{rng.randint(50, 95)}",
+                "text": f"{amount:,} {currency}".replace(",", " "),
+            }
+        ],
         "participants": [
             {"organisation": organisation, "role": "coordinator" if index == 0 else rng.choice(ROLES[1:])}
             for index, organisation in enumerate(participants)
@@ -84,11 +111,16 @@ def project(rng: random.Random, number: int, organisations: list[str]) -> dict[s
     }
     for index, (measure, unit) in enumerate(rng.sample(INDICATORS, 3)):
         value = rng.randint(1, 2000)
-        record["indicators"].append({
-            "id": f"i{index}", "value": value, "unit": unit, "measure": measure,
-            "label": {language: _sentence(rng, language, 3)},
-            "source_text": {language: f"{_sentence(rng, language, 5)} {value}."},
-        })
+        record["indicators"].append(
+            {
+                "id": f"i{index}",
+                "value": value,
+                "unit": unit,
+                "measure": measure,
+                "label": {language: _sentence(rng, language, 3)},
+                "source_text": {language: f"{_sentence(rng, language, 5)} {value}."},
+            }
+        )
     return record
 
 
@@ -116,8 +148,11 @@ def generate(projects: int, out: Path, per_file: int = 1000, seed: int = 1) -> l
         chunk = [project(rng, number, ids) for number in range(first, min(first + per_file, projects))]
         used = {participation["organisation"] for entry in chunk for participation in entry["participants"]}
         document = {
-            "source": {"id": f"synthetic-{first // per_file:05d}", "file": f"synthetic-{first // per_file:05d}.csv",
-                       "language": "cs"},
+            "source": {
+                "id": f"synthetic-{first // per_file:05d}",
+                "file": f"synthetic-{first // per_file:05d}.csv",
+                "language": "cs",
+            },
             "organisations": [entry for entry in organisations if entry["id"] in used],
             "projects": chunk,
         }

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, Triple, serialize, RdfFormat
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from loader.namespaces import (
     DCTERMS,
@@ -72,7 +72,8 @@ class MappedSource:
 
     def content_hash(self) -> str:
         """SHA-256 of the sorted N-Triples: equal for equal content, whatever the triple order."""
-        lines = sorted(serialize(self.triples, format=RdfFormat.N_TRIPLES).decode("utf-8").splitlines())
+        text = (serialize(self.triples, format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        lines = sorted(text.splitlines())
         return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
     def quads(self) -> Iterator[Quad]:
@@ -167,8 +168,11 @@ class _Mapper:
             self.add(node, NamedNode(SCHEMA + "address"), address)
             self.add(address, TYPE, NamedNode(SCHEMA + "PostalAddress"))
             parts = organisation.address
-            for name, value in (("streetAddress", parts.street), ("postalCode", parts.postal_code),
-                                ("addressLocality", parts.locality)):
+            for name, value in (
+                ("streetAddress", parts.street),
+                ("postalCode", parts.postal_code),
+                ("addressLocality", parts.locality),
+            ):
                 if value:
                     self.add(address, NamedNode(SCHEMA + name), Literal(value))
             if parts.country:
@@ -221,10 +225,10 @@ class _Mapper:
             self.add(part, self.v("project"), node)
             self.add(part, self.v("organisation"), organisation)
             self.add(part, self.v("role"), self.concept("role", participation.role))
-        for code in project.countries:
-            self.add(node, self.v("country"), country(code))
-        for code in project.regions:
-            self.add(node, self.v("region"), nuts(code))
+        for country_code in project.countries:
+            self.add(node, self.v("country"), country(country_code))
+        for nuts_code in project.regions:
+            self.add(node, self.v("region"), nuts(nuts_code))
         for place in project.places:
             self.add(node, self.v("place"), self.ns.place(place))
         for group in project.target_groups:

@@ -15,6 +15,7 @@ from typing import IO
 
 from pyoxigraph import (
     DefaultGraph,
+    Literal,
     NamedNode,
     Quad,
     QueryBoolean,
@@ -48,12 +49,21 @@ class LodStore:
 
     # -- reading ------------------------------------------------------------------------------------------
 
-    def query(self, sparql: str, *, base_iri: str | None = None, union_default_graph: bool = True) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        union_default_graph: bool = True,
+        prefixes: dict[str, str] | None = None,
+    ) -> QueryResult:
         """Run a SPARQL query; the default graph is the union of the named graphs.
 
         Raises SyntaxError (pyoxigraph's) for a malformed query. Changes nothing.
         """
-        return self._store.query(sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph)
+        return self._store.query(
+            sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph, prefixes=prefixes
+        )
 
     def named_graphs(self) -> list[str]:
         return sorted(graph.value for graph in self._store.named_graphs() if isinstance(graph, NamedNode))
@@ -65,13 +75,15 @@ class LodStore:
     def value(self, subject: NamedNode, predicate: NamedNode, graph: NamedNode) -> str | None:
         """One object of (subject, predicate) in `graph`, as a string, or None."""
         for quad in self._store.quads_for_pattern(subject, predicate, None, graph):
-            return quad.object.value
+            return (
+                str(quad.object.value) if isinstance(quad.object, NamedNode | Literal) else str(quad.object)
+            )
         return None
 
     def data_version(self, predicate: NamedNode) -> str:
         """A digest of every graph's content hash (`predicate`): changes whenever published data changes."""
         pairs = sorted(
-            f"{quad.subject.value} {quad.object.value}"
+            f"{quad.subject} {quad.object}"
             for quad in self._store.quads_for_pattern(None, predicate, None, None)
         )
         return hashlib.sha256("\n".join(pairs).encode("utf-8")).hexdigest()[:20]
@@ -91,7 +103,7 @@ class LodStore:
         One SPARQL update drops the old content and inserts the new, so readers see the old graph or the
         new one. Raises StoreError if the store refuses the write; then nothing changed.
         """
-        body = serialize(list(triples), format=RdfFormat.N_TRIPLES).decode("utf-8")
+        body = (serialize(list(triples), format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
         update = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{body}}} }}"
         with self._write_lock:
             try:
@@ -106,7 +118,7 @@ class LodStore:
 
     def dump(self, output: IO[bytes], rdf_format: RdfFormat = RdfFormat.N_QUADS) -> None:
         """Write every quad to `output` (N-Quads keeps the named graphs)."""
-        output.write(serialize(self.quads(), format=rdf_format))
+        output.write(serialize(self.quads(), format=rdf_format) or b"")
 
     def checkpoint(self, target: Path) -> None:
         """Write a consistent read-only copy of the store to `target` (RocksDB checkpoint: hard links).

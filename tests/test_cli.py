@@ -16,7 +16,11 @@ def lodcat(*arguments: str, store: Path | None = None, **environ: str) -> subpro
     if store is not None:
         env["LODCAT_STORE"] = str(store)
     return subprocess.run(
-        [sys.executable, "-m", "loader.cli", *arguments], capture_output=True, text=True, env=env, cwd=ROOT,
+        [sys.executable, "-m", "loader.cli", *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
         check=False,
     )
 
@@ -80,7 +84,8 @@ def test_load_with_a_refused_source_exits_1_and_loads_the_rest(tmp_path: Path) -
     result = lodcat("load", str(folder), store=tmp_path / "store")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"{path}: record broken-project: field 'start': 'May 2009' is not a date; expected YYYY, YYYY-MM or YYYY-MM-DD"
+        f"{path}: record broken-project: field 'start': 'May 2009' is not a date; expected YYYY, YYYY-MM or "
+        "YYYY-MM-DD"
     ]
     assert "5 loaded" in result.stdout or "8 loaded" in result.stdout
     assert f"refused   {path}: 1 problem(s)" in result.stdout

@@ -56,7 +56,8 @@ def test_failed_load_keeps_published_data(store: LodStore, settings: Settings, t
     report = run([path], settings, store)
     assert not report.ok
     assert report.refused[0].problems == [
-        f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'end': '2011-13' has month 13; expected 01 to 12"
+        f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'end': '2011-13' has month 13; expected "
+        "01 to 12"
     ]
     assert snapshot(store) == before
 
@@ -75,10 +76,15 @@ def test_changed_source_replaces_only_its_graph(store: LodStore, settings: Setti
     assert {quad for quad in store.quads() if quad.graph_name != ns.source_graph("seed-001")} == others
 
 
-def test_two_files_with_one_source_id_refuse_the_second(store: LodStore, settings: Settings, tmp_path: Path) -> None:
+def test_two_files_with_one_source_id_refuse_the_second(
+    store: LodStore, settings: Settings, tmp_path: Path
+) -> None:
     copy = write(tmp_path, seed(), "copy.json")
     report = run([SEED_001, copy], settings, store)
-    assert [outcome.status for outcome in report.outcomes if outcome.path in (SEED_001, copy)] == ["loaded", "refused"]
+    assert [outcome.status for outcome in report.outcomes if outcome.path in (SEED_001, copy)] == [
+        "loaded",
+        "refused",
+    ]
     assert report.refused[0].problems == [
         f"{copy}: record (source): field 'source.id': 'seed-001' is already the id of {SEED_001}"
     ]
@@ -122,8 +128,9 @@ def test_dates_keep_their_precision(store: LodStore, settings: Settings) -> None
     run([DATA], settings, store)
     ns = Namespaces(settings.base_iri)
     rows = store.query(
-        "SELECT ?project ?start ?end WHERE { ?project lodcat:startDate ?start . OPTIONAL { ?project lodcat:endDate ?end } }"
-        .replace("lodcat:", f"<{ns.vocab}").replace("Date ", "Date> ")
+        "SELECT ?project ?start ?end WHERE { ?project lodcat:startDate ?start . "
+        "OPTIONAL { ?project lodcat:endDate ?end } }",
+        prefixes={"lodcat": ns.vocab},
     )
     found = {
         row["project"].value.rsplit("/", 1)[1]: (row["start"].datatype.value.rsplit("#")[1], row["end"].value)

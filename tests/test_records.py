@@ -70,7 +70,9 @@ def test_unknown_field_names_file_record_and_field(tmp_path: Path) -> None:
     data = seed()
     data["projects"][0]["budget"] = "12 000"
     path = write(tmp_path, data)
-    assert refusal(path) == [f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'budget': unknown field"]
+    assert refusal(path) == [
+        f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'budget': unknown field"
+    ]
 
 
 def test_missing_title_names_file_record_and_field(tmp_path: Path) -> None:
@@ -85,7 +87,8 @@ def test_month_thirteen_is_refused(tmp_path: Path) -> None:
     data["projects"][0]["end"] = "2011-13"
     path = write(tmp_path, data)
     assert refusal(path) == [
-        f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'end': '2011-13' has month 13; expected 01 to 12"
+        f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'end': '2011-13' has month 13; expected "
+        "01 to 12"
     ]
 
 
@@ -94,7 +97,8 @@ def test_day_that_does_not_exist_is_refused(tmp_path: Path) -> None:
     data["projects"][0]["end"] = "2011-02-29"
     path = write(tmp_path, data)
     assert refusal(path) == [
-        f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'end': '2011-02-29' has no day 29 in that month"
+        f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'end': '2011-02-29' has no day 29 in "
+        "that month"
     ]
 
 
@@ -133,7 +137,8 @@ def test_rate_above_one_is_refused(tmp_path: Path) -> None:
     data["projects"][0]["funding"][0]["rate"] = 75
     path = write(tmp_path, data)
     assert refusal(path) == [
-        f"{path}: record CZ.04.4.83-3.2.03.1-0448: field 'funding[0].rate': Input should be less than or equal to 1"
+        f"{path}: record CZ.04.4.83-3.2.03.1-0448: field 'funding[0].rate': Input should be less than or "
+        "equal to 1"
     ]
 
 
@@ -155,14 +160,19 @@ def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
     path = write(tmp_path, data)
     problems = refusal(path)
     assert len(problems) == 3
-    assert f"{path}: record cz-mpsv: field 'company_number': String should match pattern '^[0-9]{{6,12}}$'" in problems
+    assert (
+        f"{path}: record cz-mpsv: field 'company_number': String should match pattern '^[0-9]{{6,12}}$'"
+        in problems
+    )
     assert f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'colour': unknown field" in problems
 
 
 def test_file_that_is_not_json_names_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"source": ', encoding="utf-8")
-    assert refusal(path) == [f"{path}: record (file): field '(file)': not JSON: Expecting value at line 1 column 12"]
+    assert refusal(path) == [
+        f"{path}: record (file): field '(file)': not JSON: Expecting value at line 1 column 12"
+    ]
 
 
 def test_identifier_that_cannot_be_an_iri_segment_is_refused(tmp_path: Path) -> None:
