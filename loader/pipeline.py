@@ -77,11 +77,16 @@ def prepare(path: Path, settings: Settings) -> MappedSource:
 def _graph_metadata(mapped: MappedSource, content_hash: str, ns: Namespaces) -> list[Triple]:
     """Provenance of the named graph itself; its content hash makes reloads of unchanged data no-ops."""
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    derived = []
+    if mapped.path.suffix == ".json":  # a record file; vocabulary graphs come from ontology/ itself
+        derived = [Triple(mapped.graph, NamedNode(PROV + "wasDerivedFrom"), ns.source(mapped.source_id))]
     return [
         Triple(mapped.graph, TYPE, NamedNode(PROV + "Entity")),
-        Triple(mapped.graph, NamedNode(PROV + "wasDerivedFrom"), ns.source(mapped.source_id)),
+        *derived,
         Triple(mapped.graph, ns.term("contentHash"), Literal(content_hash)),
-        Triple(mapped.graph, NamedNode(DCTERMS + "modified"), Literal(now, datatype=NamedNode(XSD + "dateTime"))),
+        Triple(
+            mapped.graph, NamedNode(DCTERMS + "modified"), Literal(now, datatype=NamedNode(XSD + "dateTime"))
+        ),
     ]
 
 
@@ -103,8 +108,14 @@ def vocabulary_sources(settings: Settings) -> list[MappedSource]:
         if not path.exists():
             continue
         triples = list(parse(path=path, format=RdfFormat.TURTLE, base_iri=settings.base_iri))
-        sources.append(MappedSource(path=path, source_id=graph, graph=ns.graph(graph),
-                                    triples=[Triple(t.subject, t.predicate, t.object) for t in triples]))
+        sources.append(
+            MappedSource(
+                path=path,
+                source_id=graph,
+                graph=ns.graph(graph),
+                triples=[Triple(t.subject, t.predicate, t.object) for t in triples],
+            )
+        )
     return sources
 
 
@@ -123,8 +134,14 @@ def run(paths: Iterable[Path], settings: Settings, store: LodStore | None) -> Lo
     if store is not None:
         for vocabulary in vocabulary_sources(settings):
             written = publish(vocabulary, store, ns)
-            report.outcomes.append(SourceOutcome(vocabulary.path, vocabulary.graph.value,
-                                                 "loaded" if written else "unchanged", len(vocabulary.triples)))
+            report.outcomes.append(
+                SourceOutcome(
+                    vocabulary.path,
+                    vocabulary.graph.value,
+                    "loaded" if written else "unchanged",
+                    len(vocabulary.triples),
+                )
+            )
     seen: dict[str, Path] = {}
     for path in record_files(paths):
         try:
@@ -133,17 +150,24 @@ def run(paths: Iterable[Path], settings: Settings, store: LodStore | None) -> Lo
             report.outcomes.append(SourceOutcome(path, "", "refused", problems=_problems(error)))
             continue
         if mapped.source_id in seen:
-            problem = RecordError(path, "(source)", "source.id",
-                                  f"{mapped.source_id!r} is already the id of {seen[mapped.source_id]}")
-            report.outcomes.append(SourceOutcome(path, mapped.graph.value, "refused", problems=[str(problem)]))
+            problem = RecordError(
+                path,
+                "(source)",
+                "source.id",
+                f"{mapped.source_id!r} is already the id of {seen[mapped.source_id]}",
+            )
+            report.outcomes.append(
+                SourceOutcome(path, mapped.graph.value, "refused", problems=[str(problem)])
+            )
             continue
         seen[mapped.source_id] = path
         if store is None:
             report.outcomes.append(SourceOutcome(path, mapped.graph.value, "valid", len(mapped.triples)))
             continue
         written = publish(mapped, store, ns)
-        report.outcomes.append(SourceOutcome(path, mapped.graph.value, "loaded" if written else "unchanged",
-                                             len(mapped.triples)))
+        report.outcomes.append(
+            SourceOutcome(path, mapped.graph.value, "loaded" if written else "unchanged", len(mapped.triples))
+        )
     return report
 
 
