@@ -39,8 +39,17 @@ NUTS = "http://data.europa.eu/nuts/code/"
 # ISO 639-1 tag (as used in language-tagged literals) -> EU language authority code.
 LANGUAGE_CODES = {"cs": "CES", "lt": "LIT", "de": "DEU", "en": "ENG", "sk": "SLK", "pl": "POL", "fr": "FRA"}
 
-SCHEMES = ("status", "role", "programme", "fund", "target-group", "output-type", "unit", "measure",
-           "funding-type")
+SCHEMES = (
+    "status",
+    "role",
+    "programme",
+    "fund",
+    "target-group",
+    "output-type",
+    "unit",
+    "measure",
+    "funding-type",
+)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def _partial_date(value: str) -> str:
 
 def _language_text(value: dict[str, str]) -> dict[str, str]:
     if not value:
-        raise ValueError("needs at least one language, e.g. {\"cs\": \"...\"}")
+        raise ValueError('needs at least one language, e.g. {"cs": "..."}')
     for tag, text in value.items():
         if not LANGUAGE_TAG.match(tag):
             raise ValueError(f"{tag!r} is not a language tag; expected e.g. 'cs', 'lt', 'en'")
@@ -72,7 +72,7 @@ LanguageText = Annotated[
     dict[str, str],
     AfterValidator(_language_text),
     Field(
-        description="Text by language tag, e.g. {\"cs\": \"...\", \"en\": \"...\"}.",
+        description='Text by language tag, e.g. {"cs": "...", "en": "..."}.',
         examples=[{"cs": "Vzdělávání pracovníků"}],
     ),
 ]
@@ -87,9 +87,7 @@ NutsCode = Annotated[
     str, Field(pattern=r"^[A-Z]{2}[0-9A-Z]{1,3}$", description="NUTS code, e.g. CZ051 (Liberecký kraj).")
 ]
 CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. CZK, EUR.")]
-WebAddress = Annotated[
-    str, Field(pattern=r"^https?://\S+$", description="An absolute http(s) URL.")
-]
+WebAddress = Annotated[str, Field(pattern=r"^https?://\S+$", description="An absolute http(s) URL.")]
 
 
 class Model(BaseModel):
@@ -165,7 +163,9 @@ class Funding(Model):
     type: Notation = Field(description="funding-type scheme: total-budget, eu-contribution, unspecified, ...")
     amount: Decimal | None = Field(None, ge=0)
     currency: CurrencyCode | None = Field(None, description="Absent only when the source gives none.")
-    rate: Decimal | None = Field(None, ge=0, le=1, description="Co-financing rate as a fraction: 75 % is 0.75.")
+    rate: Decimal | None = Field(
+        None, ge=0, le=1, description="Co-financing rate as a fraction: 75 % is 0.75."
+    )
     text: str = Field(description="The verbatim text the figures come from.")
     notes: list[LanguageText] = []
 
@@ -180,7 +180,9 @@ class Funding(Model):
 
 class Participation(Model):
     organisation: Identifier = Field(description="Id of an organisation in this file.")
-    role: Notation = Field(description="role scheme: coordinator, beneficiary, implementer, partner, contractor.")
+    role: Notation = Field(
+        description="role scheme: coordinator, beneficiary, implementer, partner, contractor."
+    )
 
 
 class TargetGroup(Model):
@@ -313,7 +315,9 @@ def parse_records(data: Any, path: Path) -> RecordFile:
         for detail in error.errors():
             location = tuple(detail["loc"])
             # pydantic reports the element of a union or a dict key as an extra location part.
-            problems.append(RecordError(path, _record_of(data, location), _field_of(location), _reason(detail)))
+            problems.append(
+                RecordError(path, _record_of(data, location), _field_of(location), _reason(detail))
+            )
         raise RecordsRefused(problems) from None
     _check_references(records, path)
     return records
@@ -327,12 +331,18 @@ def _check_references(records: RecordFile, path: Path) -> None:
     def require(known: set[str], value: str | None, record: str, field: str, kind: str) -> None:
         if value is not None and value not in known:
             choices = ", ".join(sorted(known)) or "none"
-            problems.append(RecordError(path, record, field, f"{value!r} is not an {kind} of this file "
-                                                               f"(known: {choices})"))
+            problems.append(
+                RecordError(
+                    path, record, field, f"{value!r} is not an {kind} of this file (known: {choices})"
+                )
+            )
 
     seen: set[tuple[str, str]] = set()
-    for kind, items in (("organisations", records.organisations), ("places", records.places),
-                        ("projects", records.projects)):
+    for kind, items in (
+        ("organisations", records.organisations),
+        ("places", records.places),
+        ("projects", records.projects),
+    ):
         for item in items:
             if (kind, item.id) in seen:
                 problems.append(RecordError(path, item.id, "id", f"duplicate id in '{kind}'"))
@@ -342,16 +352,30 @@ def _check_references(records: RecordFile, path: Path) -> None:
         require(organisations, organisation.part_of, organisation.id, "part_of", "organisation")
     for project in records.projects:
         for index, participation in enumerate(project.participants):
-            require(organisations, participation.organisation, project.id,
-                    f"participants[{index}].organisation", "organisation")
+            require(
+                organisations,
+                participation.organisation,
+                project.id,
+                f"participants[{index}].organisation",
+                "organisation",
+            )
         for index, place in enumerate(project.places):
             require(places, place, project.id, f"places[{index}]", "place")
         for index, output in enumerate(project.outputs):
-            require(organisations, output.accredited_by, project.id, f"outputs[{index}].accredited_by",
-                    "organisation")
-        for kind, parts in (("funding", project.funding), ("indicators", project.indicators),
-                            ("outputs", project.outputs), ("activities", project.activities),
-                            ("events", project.events)):
+            require(
+                organisations,
+                output.accredited_by,
+                project.id,
+                f"outputs[{index}].accredited_by",
+                "organisation",
+            )
+        for kind, parts in (
+            ("funding", project.funding),
+            ("indicators", project.indicators),
+            ("outputs", project.outputs),
+            ("activities", project.activities),
+            ("events", project.events),
+        ):
             local = [part.id for part in parts]
             for duplicate in sorted({identifier for identifier in local if local.count(identifier) > 1}):
                 problems.append(RecordError(path, project.id, kind, f"duplicate id {duplicate!r}"))
@@ -369,8 +393,14 @@ def read_records(path: Path) -> RecordFile:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise RecordsRefused(
-            [RecordError(path, "(file)", "(file)", f"not JSON: {error.msg} at line {error.lineno} column "
-                                                   f"{error.colno}")]
+            [
+                RecordError(
+                    path,
+                    "(file)",
+                    "(file)",
+                    f"not JSON: {error.msg} at line {error.lineno} column {error.colno}",
+                )
+            ]
         ) from None
     return parse_records(data, path)
 

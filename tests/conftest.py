@@ -98,10 +98,20 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "LODCAT_STORE": str(tmp_path_factory.mktemp("live") / "store"),
         "LODCAT_BASE_IRI": url,
     }
-    subprocess.run([sys.executable, "-m", "loader.cli", "load", str(DATA)], env=environ, check=True,
-                   capture_output=True, cwd=ROOT)
-    process = subprocess.Popen([sys.executable, "-m", "loader.cli", "serve"], env=environ, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "loader.cli", "load", str(DATA)],
+        env=environ,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loader.cli", "serve"],
+        env=environ,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_responds(url + "health")
         yield LiveServer(url, process)

@@ -19,7 +19,12 @@ def test_defaults_serve_on_localhost_8000() -> None:
 
 def test_host_port_store_and_base_iri_are_honoured() -> None:
     settings = Settings.from_env(
-        {"HOST": "0.0.0.0", "PORT": "8123", "LODCAT_STORE": "/tmp/s", "LODCAT_BASE_IRI": "https://data.example.org/lod"}
+        {
+            "HOST": "0.0.0.0",
+            "PORT": "8123",
+            "LODCAT_STORE": "/tmp/s",
+            "LODCAT_BASE_IRI": "https://data.example.org/lod",
+        }
     )
     assert (settings.host, settings.port, settings.store_path) == ("0.0.0.0", 8123, Path("/tmp/s"))
     assert settings.base_iri == "https://data.example.org/lod/"
