@@ -31,6 +31,26 @@ class UpdateRefused(BadRequest):
     title = "SPARQL update refused"
 
 
+class QueryFailed(ApiError):
+    status = 500
+    title = "Query failed"
+
+
+class ServiceBusy(ApiError):
+    status = 503
+    title = "All query slots are busy"
+
+
+class QueryTimedOut(ApiError):
+    status = 503
+    title = "Query timeout"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    title = "Request body too large"
+
+
 class NotFound(ApiError):
     status = 404
     title = "Not found"

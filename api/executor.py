@@ -36,8 +36,7 @@ class QueryJob:
     suffix: str | None
     max_rows: int
     max_bytes: int
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
+    declares_dataset: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,11 +59,10 @@ class AllSlotsBusy(Exception):
 
 
 def _worker_main(connection: Connection, snapshot: str) -> None:  # pragma: no cover - runs in a child
-    from pyoxigraph import Store
-
     from api.query_runner import run_job
+    from loader.store import LodStore
 
-    store = Store.read_only(snapshot)
+    store = LodStore.read_only(Path(snapshot))
     opened = snapshot
     while True:
         try:
@@ -73,7 +71,7 @@ def _worker_main(connection: Connection, snapshot: str) -> None:  # pragma: no c
             return
         job, wanted = message
         if wanted != opened:
-            store = Store.read_only(wanted)
+            store = LodStore.read_only(Path(wanted))
             opened = wanted
         connection.send(run_job(store, job))
 

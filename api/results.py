@@ -166,7 +166,9 @@ def solutions(
     return Serialized(body.encode("utf-8"), budget.rows, budget.truncated)
 
 
-def triples(graph: Iterable[Triple], rdf_format: RdfFormat, limits: Limits) -> Serialized:
+def triples(
+    graph: Iterable[Triple], rdf_format: RdfFormat, limits: Limits, prefixes: dict[str, str] | None = None
+) -> Serialized:
     """Serialize CONSTRUCT/DESCRIBE triples, keeping at most `limits.rows` triples."""
     kept: list[Triple] = []
     truncated = False
@@ -175,11 +177,11 @@ def triples(graph: Iterable[Triple], rdf_format: RdfFormat, limits: Limits) -> S
             truncated = True
             break
         kept.append(triple)
-    body = serialize(kept, format=rdf_format)
+    body = (serialize(kept, format=rdf_format, prefixes=prefixes) or b"")
     if len(body) > limits.bytes:
         # Halve until it fits: a graph cannot be cut mid-statement.
         while kept and len(body) > limits.bytes:
             kept = kept[: len(kept) // 2]
-            body = serialize(kept, format=rdf_format)
+            body = (serialize(kept, format=rdf_format, prefixes=prefixes) or b"")
         truncated = True
     return Serialized(body, len(kept), truncated)

@@ -12,21 +12,32 @@ read-only: an update, however it is sent, is refused with 400 before anything re
 
 from __future__ import annotations
 
+import hashlib
 import re
-import traceback
 from collections.abc import Mapping, Sequence
 from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pyoxigraph import QueryBoolean, QuerySolutions
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
-from api.errors import BadQuery, BadRequest, UnsupportedMediaType, UpdateRefused
-from api.negotiation import GRAPH, SOLUTIONS, VARY, Format, negotiate, write_graph, write_results
+from api.errors import (
+    BadQuery,
+    BadRequest,
+    NotAcceptable,
+    QueryFailed,
+    QueryTimedOut,
+    ServiceBusy,
+    UnsupportedMediaType,
+    UpdateRefused,
+)
+from api.executor import AllSlotsBusy, QueryExecutor, QueryJob, QueryOutcome, QueryTimeout
+from api.negotiation import GRAPH, SOLUTIONS, VARY
+from api.query_runner import run_job
 from loader.namespaces import DCTERMS, RDFS, SKOS, Namespaces
+from loader.settings import Settings
 from loader.store import LodStore
 
 router = APIRouter(tags=["sparql"])
@@ -110,37 +121,36 @@ def declares_dataset(query: str) -> bool:
     return _FROM.search(skeleton(query)) is not None
 
 
-def execute(store: LodStore, query: str, accept: str | None, base_iri: str) -> tuple[bytes, Format]:
-    """Run `query` and serialize its result in the format `accept` asks for. Changes nothing.
-
-    Blocking (pyoxigraph evaluates while serializing, with the GIL released), so it runs in a worker
-    thread. Raises UpdateRefused for an update, BadQuery with pyoxigraph's message for a syntax error,
-    BadRequest for SERVICE, NotAcceptable when no format offered for the query form matches `accept`.
-    """
-    try:
-        return _execute(store, query, accept, base_iri)
-    except BaseException as error:
-        # pyoxigraph's results must be dropped on the thread that made them, and the traceback keeps
-        # them alive in its frames: clear those here, before the error crosses to the event loop.
-        traceback.clear_frames(error.__traceback__)
-        raise
-
-
-def _execute(store: LodStore, query: str, accept: str | None, base_iri: str) -> tuple[bytes, Format]:
+def job_for(query: str, accept: str | None, settings: Settings) -> QueryJob:
+    """The work to hand a query worker; BadRequest for SERVICE, which is checked before any work."""
     bare = skeleton(query)
     if _SERVICE.search(bare):
         raise BadRequest(NO_SERVICE)
-    try:
-        result = store.query(query, base_iri=base_iri, union_default_graph=not _FROM.search(bare))
-    except SyntaxError as error:
+    return QueryJob(
+        query=query,
+        base_iri=settings.base_iri,
+        accept=accept or "",
+        suffix=None,
+        max_rows=settings.max_result_rows,
+        max_bytes=settings.max_result_bytes,
+        declares_dataset=_FROM.search(bare) is not None,
+    )
+
+
+def outcome_response(outcome: QueryOutcome, query: str, headers: dict[str, str]) -> Response:
+    """The HTTP answer for a worker's outcome: the result, or the error it stands for."""
+    if outcome.status == "syntax":
         if is_update(query):
-            raise UpdateRefused(READ_ONLY) from None
-        raise BadQuery(str(error)) from None
-    if isinstance(result, QuerySolutions | QueryBoolean):
-        format_ = negotiate(accept, SOLUTIONS)
-        return write_results(result, format_), format_
-    format_ = negotiate(accept, GRAPH)
-    return write_graph(result, format_, Namespaces(base_iri)), format_
+            raise UpdateRefused(READ_ONLY)
+        raise BadQuery(outcome.message)
+    if outcome.status == "not-acceptable":
+        raise NotAcceptable(outcome.message, headers=dict(VARY))
+    if outcome.status != "ok":
+        raise QueryFailed(outcome.message)
+    headers = {**headers, "Lodcat-Result-Rows": str(outcome.rows)}
+    if outcome.truncated:
+        headers["Lodcat-Result-Truncated"] = "true"
+    return Response(outcome.body, media_type=outcome.media_type, headers=headers)
 
 
 def check_protocol(
@@ -163,9 +173,31 @@ def check_protocol(
     return queries[0]
 
 
-async def answer(request: Request, store: LodStore, query: str, base_iri: str) -> Response:
-    body, format_ = await run_in_threadpool(execute, store, query, request.headers.get("accept"), base_iri)
-    return Response(body, media_type=format_.content_type, headers=dict(VARY))
+async def answer(request: Request, store: LodStore, query: str, settings: Settings) -> Response:
+    """Run `query` in a query worker (or in process for a store without checkpoints) and answer.
+
+    Raises BadQuery, UpdateRefused, NotAcceptable, QueryTimeout (503), ServiceBusy (503 + Retry-After).
+    """
+    accept = request.headers.get("accept")
+    job = job_for(query, accept, settings)
+    version = store.data_version(Namespaces(settings.base_iri).term("contentHash"))
+    tag = '"' + hashlib.sha256(f"{version}\n{accept}\n{query}".encode()).hexdigest()[:32] + '"'
+    headers = {**VARY, "ETag": tag, "Cache-Control": settings.cache_control}
+    if tag in [value.strip() for value in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    executor: QueryExecutor | None = getattr(request.app.state, "executor", None)
+    if executor is None:
+        outcome = await run_in_threadpool(run_job, store, job)
+    else:
+        try:
+            outcome = await run_in_threadpool(executor.run, job)
+        except AllSlotsBusy:
+            raise ServiceBusy(
+                f"All {executor.size} query slots are busy; retry shortly", headers={"Retry-After": "1"}
+            ) from None
+        except QueryTimeout as error:
+            raise QueryTimedOut(str(error)) from None
+    return outcome_response(outcome, query, headers)
 
 
 QUERY_DESCRIPTION = (
@@ -237,7 +269,7 @@ async def sparql_get(
         url.get("default-graph-uri", []),
         url.get("named-graph-uri", []),
     )
-    return await answer(request, store, sparql, settings.base_iri)
+    return await answer(request, store, sparql, settings)
 
 
 def _form(body: bytes) -> dict[str, list[str]]:
@@ -315,4 +347,4 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
         raise UnsupportedMediaType(
             f"POST /sparql takes {FORM} or {SPARQL_QUERY}, not {media_type or 'a body without Content-Type'}"
         )
-    return await answer(request, store, sparql, settings.base_iri)
+    return await answer(request, store, sparql, settings)

@@ -56,9 +56,21 @@ class Settings:
     schema_path: Path = ROOT / "schema" / "record.schema.json"
     queries_path: Path = ROOT / "docs" / "queries"
     query_timeout: float = 30.0
+    query_workers: int = 2
     max_result_rows: int = 100_000
+    max_result_bytes: int = 64 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024
+    cache_control: str = "public, max-age=60"
+    admin_token: str = ""
+    cors_origins: str = "*"
     page_size_max: int = 500
     extra: Mapping[str, str] = field(default_factory=dict)
+    # The DCAT-AP catalogue (/catalog) and the dumps (/dumps/); see api/catalogue.py and loader/dumps.py.
+    license_iri: str = "https://creativecommons.org/licenses/by/4.0/"
+    publisher_name: str = "lodcat"
+    publisher_type: str = "http://purl.org/adms/publishertype/NonProfitOrganisation"
+    contact_email: str = ""
+    dumps_path: Path | None = None  # None: `dumps` beside the store (var/dumps for var/store)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Self:
@@ -76,8 +88,24 @@ class Settings:
             store_path=Path(environ.get("LODCAT_STORE") or cls.store_path),
             base_iri=_base_iri(environ.get("LODCAT_BASE_IRI") or f"http://{served}:{port}/"),
             query_timeout=_number(environ, "LODCAT_QUERY_TIMEOUT", cls.query_timeout),
+            query_workers=_integer(environ, "LODCAT_QUERY_WORKERS", cls.query_workers),
             max_result_rows=_integer(environ, "LODCAT_MAX_RESULT_ROWS", cls.max_result_rows),
+            max_result_bytes=_integer(environ, "LODCAT_MAX_RESULT_BYTES", cls.max_result_bytes),
+            max_body_bytes=_integer(environ, "LODCAT_MAX_BODY_BYTES", cls.max_body_bytes),
+            cache_control=environ.get("LODCAT_CACHE_CONTROL", cls.cache_control),
+            admin_token=environ.get("LODCAT_ADMIN_TOKEN", cls.admin_token),
+            cors_origins=environ.get("LODCAT_CORS_ORIGINS", cls.cors_origins),
+            license_iri=environ.get("LODCAT_LICENSE") or cls.license_iri,
+            publisher_name=environ.get("LODCAT_PUBLISHER_NAME") or cls.publisher_name,
+            publisher_type=environ.get("LODCAT_PUBLISHER_TYPE") or cls.publisher_type,
+            contact_email=environ.get("LODCAT_CONTACT_EMAIL") or cls.contact_email,
+            dumps_path=Path(environ["LODCAT_DUMPS"]) if environ.get("LODCAT_DUMPS") else None,
         )
+
+    @property
+    def checkpoints_path(self) -> Path:
+        """Where read-only checkpoints of the store live, one folder per data version."""
+        return self.store_path.with_name(self.store_path.name + "-checkpoints")
 
     def with_base(self, base_iri: str) -> Settings:
         """A copy with another base IRI (tests publish the same data under two bases)."""

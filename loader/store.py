@@ -47,6 +47,18 @@ class LodStore:
             raise StoreError(f"{path}: cannot open the Oxigraph store: {error}") from None
         self._write_lock = threading.Lock()
 
+    @classmethod
+    def read_only(cls, path: Path) -> LodStore:
+        """Open a checkpoint (see `checkpoint`) read-only; nobody may write `path` meanwhile."""
+        store = cls.__new__(cls)
+        store.path = path
+        try:
+            store._store = Store.read_only(str(path))
+        except OSError as error:
+            raise StoreError(f"{path}: cannot open the checkpoint read-only: {error}") from None
+        store._write_lock = threading.Lock()
+        return store
+
     # -- reading ------------------------------------------------------------------------------------------
 
     def query(

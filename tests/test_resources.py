@@ -137,7 +137,7 @@ def test_description_by_accept(client: TestClient, published: Published, code: s
     response = client.get(f"/id/project/{code}", headers={"Accept": media_type})
     assert response.status_code == 200
     assert response.headers["content-type"].partition(";")[0] == media_type
-    assert response.headers["vary"] == "Accept"
+    assert "Accept" in response.headers["vary"].split(", ")
     suffix = next(suffix for suffix, known in SUFFIXES.items() if known == media_type)
     assert response.headers["content-location"] == f"{published.ns.base}doc/project/{code}.{suffix}"
     graph, triples = parse_both(response.content, media_type)
@@ -153,7 +153,7 @@ def test_description_by_suffix_beats_accept(
     response = client.get(f"/doc/project/{code}.{suffix}", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert response.headers["content-type"].partition(";")[0] == media_type
-    assert "vary" not in response.headers
+    assert "Accept" not in response.headers.get("vary", "")
     graph, triples = parse_both(response.content, media_type)
     has_triple(graph, triples, iri, DCTERMS_TITLE, title(published, iri))
 
@@ -271,7 +271,7 @@ def test_what_is_no_iri_is_404(client: TestClient, published: Published) -> None
 def test_unsupported_accept_is_406(client: TestClient) -> None:
     response = client.get(f"/doc/project/{CODE}", headers={"Accept": "application/pdf"})
     assert response.status_code == 406
-    assert response.headers["vary"] == "Accept"
+    assert "Accept" in response.headers["vary"].split(", ")
     assert response.json()["detail"] == (
         "Nothing here matches Accept: application/pdf; available: text/turtle, application/n-triples, "
         "application/ld+json, application/rdf+xml, text/html"
@@ -284,7 +284,7 @@ def test_unsupported_accept_is_406(client: TestClient) -> None:
 def test_ontology_in_turtle(client: TestClient, published: Published) -> None:
     response = client.get("/ontology", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
-    assert response.headers["vary"] == "Accept"
+    assert "Accept" in response.headers["vary"].split(", ")
     _, triples = parse_both(response.content, "text/turtle")
     ontology = published.ns.ontology.value
     assert (NamedNode(ontology), NamedNode(RDF_TYPE), NamedNode(OWL_ONTOLOGY)) in {

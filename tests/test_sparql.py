@@ -328,7 +328,7 @@ def test_two_queries_are_400(client: TestClient) -> None:
 def test_not_acceptable_lists_formats_for_the_query_form(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "image/png"})
     assert response.status_code == 406
-    assert response.headers["vary"] == "Accept"
+    assert "Accept" in response.headers["vary"].split(", ")
     assert response.json()["detail"] == (
         "Nothing here matches Accept: image/png; available: application/sparql-results+json, "
         "application/sparql-results+xml, text/csv, text/tab-separated-values"
@@ -344,7 +344,7 @@ def test_not_acceptable_lists_formats_for_the_query_form(client: TestClient) -> 
 
 
 def test_responses_vary_on_accept(client: TestClient) -> None:
-    assert client.get("/sparql", params={"query": "ASK {}"}).headers["vary"] == "Accept"
+    assert "Accept" in client.get("/sparql", params={"query": "ASK {}"}).headers["vary"].split(", ")
 
 
 # -- updates are refused and change nothing ------------------------------------------------------------
