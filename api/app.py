@@ -11,10 +11,11 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import catalogue, resources, rest, sparql
+from api import admin, catalogue, resources, rest, sparql
 from api.deps import StoreDep
 from api.errors import ApiError, handle_api_error
 from api.executor import QueryExecutor
+from api.lifecycle import start_query_workers
 from loader.namespaces import Namespaces
 from loader.settings import Settings
 from loader.store import LodStore
@@ -69,28 +70,6 @@ class _TooLarge(Exception):
     pass
 
 
-def start_query_workers(app: FastAPI) -> None:
-    """Checkpoint the store and start the query workers (see docs/decisions/query-execution.md)."""
-    settings: Settings = app.state.settings
-    store: LodStore = app.state.store
-    if store.path is None or settings.query_workers < 1:
-        app.state.executor = None
-        return
-    executor = QueryExecutor(settings.checkpoints_path, settings.query_workers, settings.query_timeout)
-    executor.publish_checkpoint(store.checkpoint, store.data_version(app.state.namespaces.term("contentHash")))
-    executor.start()
-    app.state.executor = executor
-
-
-def refresh_checkpoint(app: FastAPI) -> None:
-    """After a write: new checkpoint, so /sparql sees the new data from its next query on."""
-    executor: QueryExecutor | None = getattr(app.state, "executor", None)
-    if executor is not None:
-        store: LodStore = app.state.store
-        version = store.data_version(app.state.namespaces.term("contentHash"))
-        executor.publish_checkpoint(store.checkpoint, version)
-
-
 def create_app(settings: Settings, store: LodStore | None = None) -> FastAPI:
     """Build the app around an open store (tests pass the one they loaded; `lodcat serve` opens one)."""
 
@@ -130,7 +109,12 @@ def create_app(settings: Settings, store: LodStore | None = None) -> FastAPI:
         """`ok` with the number of quads and named graphs, and the query workers' slots and process ids."""
         executor: QueryExecutor | None = app.state.executor
         workers = (
-            {"slots": executor.size, "busy": executor.busy(), "killed": executor.killed, "pids": executor.pids()}
+            {
+                "slots": executor.size,
+                "busy": executor.busy(),
+                "killed": executor.killed,
+                "pids": executor.pids(),
+            }
             if executor is not None
             else None
         )
@@ -142,6 +126,7 @@ def create_app(settings: Settings, store: LodStore | None = None) -> FastAPI:
         }
 
     app.include_router(sparql.router)
+    app.include_router(admin.router)
     app.include_router(rest.router)
     app.include_router(catalogue.router)
     app.include_router(resources.router)

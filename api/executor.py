@@ -58,19 +58,21 @@ class AllSlotsBusy(Exception):
     """Every query slot is taken."""
 
 
-def _worker_main(connection: Connection, snapshot: str) -> None:  # pragma: no cover - runs in a child
+def _worker_main(connection: Connection) -> None:  # pragma: no cover - runs in a child
     from api.query_runner import run_job
     from loader.store import LodStore
 
-    store = LodStore.read_only(Path(snapshot))
-    opened = snapshot
+    # The checkpoint is opened with the first job, which names the newest one: the one this worker was
+    # started with may already be replaced (and removed) by then.
+    store: LodStore | None = None
+    opened = ""
     while True:
         try:
             message = connection.recv()
         except EOFError:
             return
         job, wanted = message
-        if wanted != opened:
+        if store is None or wanted != opened:
             store = LodStore.read_only(Path(wanted))
             opened = wanted
         connection.send(run_job(store, job))
@@ -111,12 +113,16 @@ class QueryExecutor:
             self._snapshot = target
         self._prune(keep=target)
 
-    def _prune(self, keep: Path) -> None:
-        # Workers reopen the newest checkpoint before their next query; an older one may still be open
-        # for a running query, and RocksDB keeps hard-linked files readable after unlinking.
-        for path in self.checkpoints.iterdir():
-            if path != keep and not path.name.startswith("."):
-                shutil.rmtree(path, ignore_errors=True)
+    def _prune(self, keep: Path, spare: int = 2) -> None:
+        """Remove old checkpoints, keeping `keep` and the `spare` newest others: a query that started on
+        one of those may still be reading it (RocksDB may open its files lazily)."""
+        others = sorted(
+            (path for path in self.checkpoints.iterdir() if path != keep and not path.name.startswith(".")),
+            key=lambda path: path.stat().st_mtime,
+            reverse=True,
+        )
+        for path in others[spare:]:
+            shutil.rmtree(path, ignore_errors=True)
 
     # -- workers ---------------------------------------------------------------------------------------
 
@@ -129,7 +135,7 @@ class QueryExecutor:
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=_worker_main, args=(child, str(self._snapshot)), daemon=True, name="lodcat-query-worker"
+            target=_worker_main, args=(child,), daemon=True, name="lodcat-query-worker"
         )
         process.start()
         child.close()

@@ -7,18 +7,19 @@ checkpoints, i.e. in memory).
 from __future__ import annotations
 
 import traceback
+from collections.abc import Iterable, Iterator
 
-from pyoxigraph import QueryBoolean, QuerySolutions
+from pyoxigraph import QueryBoolean, QuerySolutions, Triple
 
 from api import results
 from api.errors import NotAcceptable
 from api.executor import QueryJob, QueryOutcome
-from api.negotiation import FORMATS, GRAPH, SOLUTIONS, negotiate, rdf_prefixes, used_prefixes
+from api.negotiation import FORMATS, GRAPH, SOLUTIONS, Format, negotiate, rdf_prefixes, used_prefixes
 from loader.namespaces import Namespaces
 from loader.store import LodStore, QueryResult
 
 
-def _suffix_format(suffix: str | None):  # type: ignore[no-untyped-def]
+def _suffix_format(suffix: str | None) -> Format | None:
     if suffix is None:
         return None
     return next((format_ for format_ in FORMATS if format_.suffix == suffix), None)
@@ -53,23 +54,25 @@ def _run(store: LodStore, job: QueryJob) -> QueryOutcome:
             format_ = negotiate(job.accept, SOLUTIONS, _suffix_format(job.suffix))
             variables = [variable.value for variable in result.variables]
             written = results.solutions(variables, result, format_.media_type, limits)
-            return QueryOutcome("ok", format_.content_type, written.body, written.rows, written.truncated,
-                                kind="solutions")
+            return QueryOutcome(
+                "ok", format_.content_type, written.body, written.rows, written.truncated, kind="solutions"
+            )
         format_ = negotiate(job.accept, GRAPH, _suffix_format(job.suffix))
         assert format_.rdf is not None
         graph = list(_take(result, job.max_rows + 1))
         prefixes = used_prefixes(graph, rdf_prefixes(Namespaces(job.base_iri or "http://localhost/")))
         written = results.triples(graph, format_.rdf, limits, prefixes)
-        return QueryOutcome("ok", format_.content_type, written.body, written.rows, written.truncated,
-                            kind="graph")
+        return QueryOutcome(
+            "ok", format_.content_type, written.body, written.rows, written.truncated, kind="graph"
+        )
     except NotAcceptable as error:
         return QueryOutcome("not-acceptable", message=error.detail)
     except OSError as error:
         return QueryOutcome("error", message=str(error))
 
 
-def _take(iterable, count):  # type: ignore[no-untyped-def]
-    for index, item in enumerate(iterable):
+def _take(triples: Iterable[Triple], count: int) -> Iterator[Triple]:
+    for index, triple in enumerate(triples):
         if index >= count:
             return
-        yield item
+        yield triple

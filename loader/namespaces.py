@@ -97,6 +97,10 @@ class Namespaces:
         """The source document a record file transcribes."""
         return self._id("source", source)
 
+    def write(self, local: str) -> NamedNode:
+        """One logged write through the admin API (a prov:Activity)."""
+        return self._id("write", local)
+
     def scheme(self, scheme: str) -> NamedNode:
         return self._id("scheme", scheme)
 

@@ -123,6 +123,19 @@ class LodStore:
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot write graph <{graph.value}>: {error}") from None
 
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 Update, all or nothing. Raises SyntaxError (pyoxigraph's) for a bad update."""
+        with self._write_lock:
+            self._store.update(sparql, base_iri=base_iri)
+
+    def add_triples(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
+        """Add `triples` to `graph`, all or nothing."""
+        with self._write_lock:
+            self._store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+
+    def contains_graph(self, graph: NamedNode) -> bool:
+        return bool(self._store.contains_named_graph(graph))
+
     def drop_graph(self, graph: NamedNode) -> None:
         """Remove a named graph and everything in it."""
         with self._write_lock:

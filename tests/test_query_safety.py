@@ -35,12 +35,27 @@ class Server:
 def start(tmp_path: Path, **environ: str) -> Iterator[Server]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "PORT": str(port), "LODCAT_STORE": str(tmp_path / "store"), "LODCAT_BASE_IRI": url,
-           **environ}
-    subprocess.run([sys.executable, "-m", "loader.cli", "load", str(DATA)], env=env, check=True,
-                   capture_output=True, cwd=ROOT)
-    process = subprocess.Popen([sys.executable, "-m", "loader.cli", "serve"], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "LODCAT_STORE": str(tmp_path / "store"),
+        "LODCAT_BASE_IRI": url,
+        **environ,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "loader.cli", "load", str(DATA)],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loader.cli", "serve"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_responds(url + "health")
         yield Server(url, process)
@@ -93,7 +108,7 @@ def test_timeout_answers_503_and_stops_the_work(strict_server: Server) -> None:
     assert not alive(worker)
     after = strict_server.health()["query_workers"]
     assert isinstance(after, dict)
-    assert after["killed"] == before["killed"] + 1  # type: ignore[operator]
+    assert after["killed"] == before["killed"] + 1
     [replacement] = after["pids"]
     assert replacement != worker
     # The fresh worker idles: it uses almost no CPU over half a second.
@@ -102,7 +117,9 @@ def test_timeout_answers_503_and_stops_the_work(strict_server: Server) -> None:
     time.sleep(0.5)
     assert cpu_seconds(replacement) - first < 0.1
     # And it answers queries.
-    ok = httpx.get(strict_server.url + "sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON, timeout=10)
+    ok = httpx.get(
+        strict_server.url + "sparql", params={"query": "ASK { ?s ?p ?o }"}, headers=JSON, timeout=10
+    )
     assert ok.json()["boolean"] is True
 
 
@@ -135,7 +152,10 @@ def test_busy_slots_answer_503_with_retry_after_and_health_stays_fast(strict_ser
 
 def test_truncated_result_says_so_in_header_and_body(strict_server: Server) -> None:
     response = httpx.get(
-        strict_server.url + "sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers=JSON, timeout=10
+        strict_server.url + "sparql",
+        params={"query": "SELECT * WHERE { ?s ?p ?o }"},
+        headers=JSON,
+        timeout=10,
     )
     assert response.status_code == 200
     assert response.headers["lodcat-result-truncated"] == "true"
@@ -173,8 +193,11 @@ def test_cors_allows_get_and_post_from_any_origin(strict_server: Server) -> None
     assert response.headers["access-control-allow-origin"] == "*"
     preflight = httpx.options(
         strict_server.url + "sparql",
-        headers={**origin, "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "Content-Type"},
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type",
+        },
     )
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["access-control-allow-methods"]
