@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import admin, catalogue, resources, rest, sparql
 from api.deps import StoreDep
-from api.errors import ApiError, handle_api_error
+from api.errors import ApiError, handle_api_error, handle_validation_error
 from api.executor import QueryExecutor
 from api.lifecycle import start_query_workers
 from loader.namespaces import Namespaces
@@ -95,6 +96,7 @@ def create_app(settings: Settings, store: LodStore | None = None) -> FastAPI:
     app.state.namespaces = Namespaces(settings.base_iri)
     app.state.executor = None
     app.add_exception_handler(ApiError, handle_api_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=[origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()],

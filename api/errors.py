@@ -77,7 +77,7 @@ async def handle_api_error(request: Request, error: Exception) -> Response:
         body = (
             f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{error.status} {error.title}"
             f"</title></head><body><main><h1>{error.status} {html.escape(error.title)}</h1>"
-            f"<p>{html.escape(error.detail)}</p><p><a href=\"/\">lodcat home</a></p></main></body></html>"
+            f'<p>{html.escape(error.detail)}</p><p><a href="/">lodcat home</a></p></main></body></html>'
         )
         return HTMLResponse(body, status_code=error.status, headers=error.headers)
     return JSONResponse(
@@ -86,3 +86,17 @@ async def handle_api_error(request: Request, error: Exception) -> Response:
         media_type="application/problem+json",
         headers=error.headers,
     )
+
+
+async def handle_validation_error(request: Request, error: Exception) -> Response:
+    """Malformed parameters: 400 problem+json naming each parameter and what is wrong with it."""
+    from fastapi.exceptions import RequestValidationError
+
+    assert isinstance(error, RequestValidationError)
+    problems = []
+    for detail in error.errors():
+        location = ".".join(
+            str(part) for part in detail.get("loc", ()) if part not in ("query", "path", "body")
+        )
+        problems.append(f"{location or 'request'}: {detail.get('msg', 'invalid')}")
+    return await handle_api_error(request, BadRequest("; ".join(problems)))

@@ -51,3 +51,22 @@ def test_query_timeout_must_be_a_number() -> None:
     with pytest.raises(SettingsError) as error:
         Settings.from_env({"LODCAT_QUERY_TIMEOUT": "soon"})
     assert str(error.value) == "LODCAT_QUERY_TIMEOUT has value 'soon'; expected a number"
+
+
+def test_admin_token_and_limits_are_read() -> None:
+    settings = Settings.from_env(
+        {
+            "LODCAT_ADMIN_TOKEN": "t",
+            "LODCAT_QUERY_WORKERS": "4",
+            "LODCAT_MAX_RESULT_BYTES": "1000",
+            "LODCAT_MAX_BODY_BYTES": "2000",
+            "LODCAT_CACHE_CONTROL": "no-cache",
+        }
+    )
+    assert (settings.admin_token, settings.query_workers) == ("t", 4)
+    assert (settings.max_result_bytes, settings.max_body_bytes, settings.cache_control) == (
+        1000,
+        2000,
+        "no-cache",
+    )
+    assert settings.checkpoints_path == Path("var/store-checkpoints")
