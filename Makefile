@@ -47,7 +47,12 @@ format: install-dev
 schema: install
 	$(BIN)/lodcat schema
 
-test: install-dev lint
+# The project's npm packages, exactly as package-lock.json pins them.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install-dev lint node_modules/.installed
 	$(BIN)/pytest
 
 clean:
