@@ -7,7 +7,7 @@ PORT ?= 8000
 LODCAT_STORE ?= var/store
 export HOST PORT LODCAT_STORE
 
-.PHONY: run test lint format install install-dev load serve schema clean
+.PHONY: run test lint format install install-dev load serve schema clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,12 +47,19 @@ format: install-dev
 schema: install
 	$(BIN)/lodcat schema
 
+# Debian's chromium for the query page's browser test (tests/browser/), installed only when missing;
+# apt-get needs root, as CI runs. Playwright (playwright-core) never downloads a browser of its own.
+chromium: /usr/bin/chromium
+
+/usr/bin/chromium:
+	apt-get update && apt-get install -y chromium
+
 # The project's npm packages, exactly as package-lock.json pins them.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: install-dev lint node_modules/.installed
+test: install-dev lint node_modules/.installed chromium
 	$(BIN)/pytest
 
 clean:
