@@ -32,7 +32,7 @@ serve: install
 	$(BIN)/lodcat serve
 
 # Installs, loads data/ and serves on http://$(HOST):$(PORT)/ (HOST, PORT, LODCAT_STORE, LODCAT_BASE_IRI).
-run: load serve
+run: node_modules/.installed load serve
 
 lint: install-dev
 	$(BIN)/ruff check loader api tests
