@@ -37,6 +37,9 @@ class QueryJob:
     max_rows: int
     max_bytes: int
     declares_dataset: bool = False
+    # The SPARQL 1.1 Protocol's default-graph-uri / named-graph-uri; None when the request names neither.
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,11 @@ def _run(store: LodStore, job: QueryJob) -> QueryOutcome:
     limits = results.Limits(rows=job.max_rows, bytes=job.max_bytes)
     try:
         result: QueryResult = store.query(
-            job.query, base_iri=job.base_iri, union_default_graph=not job.declares_dataset
+            job.query,
+            base_iri=job.base_iri,
+            union_default_graph=not job.declares_dataset,
+            default_graphs=job.default_graphs,
+            named_graphs=job.named_graphs,
         )
     except SyntaxError as error:
         return QueryOutcome("syntax", message=str(error))

@@ -6,8 +6,12 @@ Three ways to send a query, as the protocol's section 2.1 lists them: GET with `
 CONSTRUCT and DESCRIBE in Turtle (default), N-Triples, JSON-LD or RDF/XML, chosen by Accept.
 
 The default graph is the union of the named graphs, so a query without GRAPH sees every source. A query
-that names its dataset with FROM / FROM NAMED gets exactly that dataset instead. The endpoint is
+that names its dataset with FROM / FROM NAMED, or a request that names it with default-graph-uri /
+named-graph-uri (which win over FROM), gets exactly that dataset instead. The endpoint is
 read-only: an update, however it is sent, is refused with 400 before anything reaches the store.
+
+`GET /sparql` without a query string returns the SPARQL 1.1 Service Description (api/service_description.py),
+or sends a browser to the query page.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pyoxigraph import NamedNode
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
@@ -36,6 +42,7 @@ from api.errors import (
 from api.executor import AllSlotsBusy, QueryExecutor, QueryJob, QueryOutcome, QueryTimeout
 from api.negotiation import GRAPH, SOLUTIONS, VARY
 from api.query_runner import run_job
+from api.service_description import description_response
 from loader.namespaces import DCTERMS, RDFS, SKOS, Namespaces
 from loader.settings import Settings
 from loader.store import LodStore
@@ -43,6 +50,8 @@ from loader.store import LodStore
 router = APIRouter(tags=["sparql"])
 
 PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/#query-operation"
+POST_DIRECT = "https://www.w3.org/TR/sparql11-protocol/#query-via-post-direct"
+DATASET_SECTION = "https://www.w3.org/TR/sparql11-protocol/#dataset"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -54,11 +63,9 @@ MISSING_QUERY = (
 BOTH = f"The request has both query and update; send one of them ({PROTOCOL})"
 READ_ONLY = "This endpoint is read-only: SPARQL updates are refused and nothing was changed"
 MANY_QUERIES = f"The request has {{count}} query parameters; send exactly one ({PROTOCOL})"
-DATASET_PARAMETERS = (
-    "default-graph-uri and named-graph-uri are not supported: the default graph is the union of all "
-    "named graphs; name a dataset with FROM or FROM NAMED in the query, or use GRAPH"
-)
+NOT_AN_IRI = f"{{parameter}} has value {{value!r}}; expected an absolute IRI: {{reason}} ({DATASET_SECTION})"
 NOT_UTF8 = "The request body is not UTF-8: {reason}"
+NOT_UTF8_CHARSET = f"POST /sparql takes {{media_type}} in UTF-8 only, not charset={{charset}} ({POST_DIRECT})"
 NO_SERVICE = "SERVICE is not supported: this endpoint answers from its own data and calls no other endpoint"
 
 EXAMPLE_SELECT = (
@@ -121,7 +128,33 @@ def declares_dataset(query: str) -> bool:
     return _FROM.search(skeleton(query)) is not None
 
 
-def job_for(query: str, accept: str | None, settings: Settings) -> QueryJob:
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a request names with default-graph-uri and named-graph-uri.
+
+    It replaces the query's FROM and FROM NAMED, and a list the request leaves out is empty: with only
+    named-graph-uri, the default graph is empty (https://www.w3.org/TR/sparql11-protocol/#dataset).
+    """
+
+    default_graphs: tuple[str, ...]
+    named_graphs: tuple[str, ...]
+
+
+def dataset_of(default_graphs: Sequence[str], named_graphs: Sequence[str]) -> Dataset | None:
+    """The dataset the protocol parameters name, or None without any; BadRequest for a value that is
+    not an absolute IRI."""
+    if not default_graphs and not named_graphs:
+        return None
+    for parameter, values in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+        for value in values:
+            try:
+                NamedNode(value)
+            except ValueError as error:
+                raise BadRequest(NOT_AN_IRI.format(parameter=parameter, value=value, reason=error)) from None
+    return Dataset(tuple(default_graphs), tuple(named_graphs))
+
+
+def job_for(query: str, accept: str | None, settings: Settings, dataset: Dataset | None = None) -> QueryJob:
     """The work to hand a query worker; BadRequest for SERVICE, which is checked before any work."""
     bare = skeleton(query)
     if _SERVICE.search(bare):
@@ -134,6 +167,8 @@ def job_for(query: str, accept: str | None, settings: Settings) -> QueryJob:
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_result_bytes,
         declares_dataset=_FROM.search(bare) is not None,
+        default_graphs=dataset.default_graphs if dataset is not None else None,
+        named_graphs=dataset.named_graphs if dataset is not None else None,
     )
 
 
@@ -158,8 +193,9 @@ def check_protocol(
     updates: Sequence[str],
     default_graphs: Sequence[str],
     named_graphs: Sequence[str],
-) -> str:
-    """The one query of a request, or BadRequest / UpdateRefused saying what is wrong with it."""
+) -> tuple[str, Dataset | None]:
+    """The one query of a request and the dataset it names, or BadRequest / UpdateRefused saying what
+    is wrong with the request."""
     if queries and updates:
         raise BadRequest(BOTH)
     if updates:
@@ -168,20 +204,20 @@ def check_protocol(
         raise BadRequest(MISSING_QUERY)
     if len(queries) > 1:
         raise BadRequest(MANY_QUERIES.format(count=len(queries)))
-    if default_graphs or named_graphs:
-        raise BadRequest(DATASET_PARAMETERS)
-    return queries[0]
+    return queries[0], dataset_of(default_graphs, named_graphs)
 
 
-async def answer(request: Request, store: LodStore, query: str, settings: Settings) -> Response:
+async def answer(
+    request: Request, store: LodStore, query: str, settings: Settings, dataset: Dataset | None = None
+) -> Response:
     """Run `query` in a query worker (or in process for a store without checkpoints) and answer.
 
     Raises BadQuery, UpdateRefused, NotAcceptable, QueryTimeout (503), ServiceBusy (503 + Retry-After).
     """
     accept = request.headers.get("accept")
-    job = job_for(query, accept, settings)
+    job = job_for(query, accept, settings, dataset)
     version = store.data_version(Namespaces(settings.base_iri).term("contentHash"))
-    tag = '"' + hashlib.sha256(f"{version}\n{accept}\n{query}".encode()).hexdigest()[:32] + '"'
+    tag = '"' + hashlib.sha256(f"{version}\n{accept}\n{dataset}\n{query}".encode()).hexdigest()[:32] + '"'
     headers = {**VARY, "ETag": tag, "Cache-Control": settings.cache_control}
     if tag in [value.strip() for value in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
@@ -205,7 +241,10 @@ QUERY_DESCRIPTION = (
     "named graphs (one per source, plus the ontology and the concept schemes)."
 )
 UPDATE_DESCRIPTION = "Not accepted: this endpoint is read-only, so any update is refused with 400."
-DATASET_DESCRIPTION = "Not supported (400): use FROM / FROM NAMED in the query instead."
+DATASET_DESCRIPTION = (
+    "The RDF dataset, one IRI per parameter: default-graph-uri graphs make the default graph, "
+    "named-graph-uri graphs the named ones; together they replace FROM / FROM NAMED."
+)
 
 RESPONSES: dict[int | str, dict[str, object]] = {
     200: {
@@ -218,7 +257,7 @@ RESPONSES: dict[int | str, dict[str, object]] = {
     },
     400: {
         "description": "A syntax error (the parser's message is the `detail`), an update, both query and "
-        "update, no query, or dataset parameters.",
+        "update, no query, or a dataset parameter that is not an IRI.",
         "content": {"application/problem+json": {}},
     },
     406: {"description": "No offered format matches Accept.", "content": {"application/problem+json": {}}},
@@ -229,11 +268,22 @@ RESPONSES: dict[int | str, dict[str, object]] = {
 }
 
 
+GET_RESPONSES: dict[int | str, dict[str, object]] = {
+    **RESPONSES,
+    200: {
+        **RESPONSES[200],
+        "description": f"{RESPONSES[200]['description']} Without a query string: the SPARQL 1.1 Service "
+        "Description (Turtle by default, N-Triples, JSON-LD or RDF/XML by Accept).",
+    },
+    303: {"description": "Without a query string, to a browser (Accept prefers text/html): the query page."},
+}
+
+
 @router.get(
     "/sparql",
-    summary="SPARQL query (GET)",
+    summary="SPARQL query (GET), or the service description",
     response_class=Response,
-    responses=RESPONSES,
+    responses=GET_RESPONSES,
 )
 async def sparql_get(
     request: Request,
@@ -261,15 +311,18 @@ async def sparql_get(
     """Run a SPARQL query sent as the `query` parameter (SPARQL 1.1 Protocol, query via GET).
 
     The result format follows the Accept header (see the responses); the response carries `Vary: Accept`.
+    Without any query string, the answer is the SPARQL 1.1 Service Description of this endpoint.
     """
+    if not request.url.query:
+        return description_response(request, store, settings)
     url = _url_parameters(request)
-    sparql = check_protocol(
+    sparql, dataset = check_protocol(
         url.get("query", []),
         url.get("update", []),
         url.get("default-graph-uri", []),
         url.get("named-graph-uri", []),
     )
-    return await answer(request, store, sparql, settings)
+    return await answer(request, store, sparql, settings, dataset)
 
 
 def _form(body: bytes) -> dict[str, list[str]]:
@@ -285,6 +338,15 @@ def _form(body: bytes) -> dict[str, list[str]]:
 
 def _url_parameters(request: Request) -> Mapping[str, list[str]]:
     return {name: request.query_params.getlist(name) for name in request.query_params}
+
+
+def _charset(content_type: str) -> str | None:
+    """The charset parameter of a Content-Type header value, if it has one."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"')
+    return None
 
 
 @router.post(
@@ -327,18 +389,21 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
     url = _url_parameters(request)
     if media_type == FORM:
         fields = _form(body)
-        sparql = check_protocol(
+        sparql, dataset = check_protocol(
             fields.get("query", []),
             fields.get("update", []),
             fields.get("default-graph-uri", []) + url.get("default-graph-uri", []),
             fields.get("named-graph-uri", []) + url.get("named-graph-uri", []),
         )
     elif media_type == SPARQL_QUERY:
+        charset = _charset(request.headers.get("content-type", ""))
+        if charset is not None and charset.lower() not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType(NOT_UTF8_CHARSET.format(media_type=SPARQL_QUERY, charset=charset))
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as error:
             raise BadRequest(NOT_UTF8.format(reason=error)) from None
-        sparql = check_protocol(
+        sparql, dataset = check_protocol(
             [text], url.get("update", []), url.get("default-graph-uri", []), url.get("named-graph-uri", [])
         )
     elif media_type == SPARQL_UPDATE:
@@ -347,4 +412,4 @@ async def sparql_post(request: Request, store: StoreDep, settings: SettingsDep) 
         raise UnsupportedMediaType(
             f"POST /sparql takes {FORM} or {SPARQL_QUERY}, not {media_type or 'a body without Content-Type'}"
         )
-    return await answer(request, store, sparql, settings)
+    return await answer(request, store, sparql, settings, dataset)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -68,13 +68,27 @@ class LodStore:
         base_iri: str | None = None,
         union_default_graph: bool = True,
         prefixes: dict[str, str] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
         """Run a SPARQL query; the default graph is the union of the named graphs.
 
-        Raises SyntaxError (pyoxigraph's) for a malformed query. Changes nothing.
+        `default_graphs` / `named_graphs` (the SPARQL 1.1 Protocol's default-graph-uri and
+        named-graph-uri) replace the whole dataset, FROM and FROM NAMED included: if either is given, the
+        default graph is the merge of `default_graphs` (empty without any) and GRAPH sees `named_graphs`
+        only (https://www.w3.org/TR/sparql11-protocol/#dataset). Raises SyntaxError (pyoxigraph's) for a
+        malformed query, ValueError for a graph name that is not an IRI. Changes nothing.
         """
+        if default_graphs is None and named_graphs is None:
+            return self._store.query(
+                sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph, prefixes=prefixes
+            )
         return self._store.query(
-            sparql, base_iri=base_iri, use_default_graph_as_union=union_default_graph, prefixes=prefixes
+            sparql,
+            base_iri=base_iri,
+            prefixes=prefixes,
+            default_graph=[NamedNode(name) for name in default_graphs or ()],
+            named_graphs=[NamedNode(name) for name in named_graphs or ()],
         )
 
     def named_graphs(self) -> list[str]:

@@ -21,7 +21,6 @@ from rdflib import URIRef as RdflibIRI
 
 from api.sparql import (
     BOTH,
-    DATASET_PARAMETERS,
     MISSING_QUERY,
     NO_SERVICE,
     READ_ONLY,
@@ -247,8 +246,8 @@ def test_unsupported_post_body_is_415(client: TestClient) -> None:
 # -- the dataset ---------------------------------------------------------------------------------------
 
 
-def count(client: TestClient, query: str) -> int:
-    response = client.get("/sparql", params={"query": query})
+def count(client: TestClient, query: str, dataset: list[tuple[str, str]] | None = None) -> int:
+    response = client.get("/sparql", params=[("query", query), *(dataset or [])])
     assert response.status_code == 200, response.text
     [binding] = json.loads(response.content)["results"]["bindings"]
     return int(binding["n"]["value"])
@@ -272,10 +271,16 @@ def test_from_names_the_dataset(client: TestClient, published: Published) -> Non
     assert count(client, query) == 1
 
 
-def test_dataset_parameters_are_refused(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": "ASK {}", "default-graph-uri": "http://example.org/g"})
-    assert response.status_code == 400
-    assert response.json()["detail"] == DATASET_PARAMETERS
+def test_dataset_parameters_name_the_dataset(client: TestClient, published: Published) -> None:
+    one, two = (published.ns.source_graph(f"seed-00{index}").value for index in (0, 1))
+    project = f"<{published.ns.vocab}Project>"
+    query = f"SELECT (COUNT(?p) AS ?n) FROM <{two}> WHERE {{ ?p a {project} }}"
+    assert count(client, query, [("default-graph-uri", one)]) == 1  # the protocol's dataset beats FROM
+    assert count(client, query, [("default-graph-uri", one), ("default-graph-uri", two)]) == 2
+    graphs = f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ GRAPH ?g {{ ?p a {project} }} }}"
+    assert count(client, graphs, [("named-graph-uri", two)]) == 1
+    everything = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?p a {project} }}"
+    assert count(client, everything, [("named-graph-uri", two)]) == 0  # and the default graph is empty
 
 
 def test_service_is_refused(client: TestClient) -> None:
@@ -303,7 +308,8 @@ def test_syntax_error_is_400_with_the_parsers_message(client: TestClient) -> Non
 
 
 def test_missing_query_is_400(client: TestClient) -> None:
-    response = client.get("/sparql")
+    # Without any query string, GET /sparql is the service description (tests/test_w3c_protocol.py).
+    response = client.get("/sparql", params={"qurey": "ASK {}"})
     assert response.status_code == 400
     assert response.json()["detail"] == MISSING_QUERY
     assert client.post("/sparql", data={"other": "x"}).json()["detail"] == MISSING_QUERY
