@@ -88,6 +88,56 @@ def command_serve(arguments: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def command_dump(arguments: argparse.Namespace, settings: Settings) -> int:
+    from loader.dumps import dumps_folder, write_dumps
+    from loader.namespaces import Namespaces
+
+    folder = Path(arguments.folder) if arguments.folder else dumps_folder(settings)
+    store = LodStore(settings.store_path)
+    try:
+        manifest = write_dumps(store, folder, Namespaces(settings.base_iri))
+    except OSError as error:
+        print(f"lodcat: {folder}: cannot write the dumps: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    for dump in manifest.dumps:
+        print(f"{folder / dump.name}  {dump.bytes} bytes  {dump.statements} statements  sha256 {dump.sha256}")
+    print(f"dump: data version {manifest.data_version}, {len(manifest.dumps)} files in {folder}")
+    return EXIT_OK
+
+
+def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
+    from loader.importer import import_table, read_mapping, write_records, write_report
+
+    mapping_path, path = Path(arguments.mapping), Path(arguments.file)
+    if (code := _missing([mapping_path, path])) is not None:
+        return code
+    imported = import_table(
+        read_mapping(mapping_path),
+        path,
+        strict=arguments.strict,
+        encoding=arguments.encoding,
+        delimiter=arguments.delimiter,
+        limit=arguments.limit,
+    )
+    for problem in [*imported.refusals, *map(str, imported.problems)]:
+        print(problem, file=sys.stderr)
+    if not imported.refused:
+        out = Path(arguments.out) if arguments.out else settings.store_path.parent / "imports"
+        for written in write_records(imported, out, arguments.chunk):
+            print(f"wrote     {written}")
+    if arguments.report:
+        write_report(imported, Path(arguments.report))
+    print(imported.summary())
+    if imported.refused:
+        return EXIT_REFUSED
+    if not arguments.load:
+        return EXIT_OK
+    store = LodStore(settings.store_path)
+    report = run(imported.records, settings, store)
+    store.flush()
+    return _print_report(report, f"load into {settings.store_path}")
+
+
 def parser() -> argparse.ArgumentParser:
     main_parser = argparse.ArgumentParser(
         prog="lodcat",
@@ -107,6 +157,21 @@ def parser() -> argparse.ArgumentParser:
     schema.set_defaults(handler=command_schema)
     serve = commands.add_parser("serve", help="serve SPARQL, REST and linked data on HOST:PORT")
     serve.set_defaults(handler=command_serve)
+    dump = commands.add_parser("dump", help="write N-Quads, N-Triples, Turtle and JSON-LD dumps")
+    dump.add_argument("--folder", help="where (default: LODCAT_DUMPS, else dumps/ beside the store)")
+    dump.set_defaults(handler=command_dump)
+    imports = commands.add_parser("import", help="turn a CSV/JSON list into record files with a mapping")
+    imports.add_argument("file", help="the list of operations (CSV or a JSON array of objects)")
+    imports.add_argument("--mapping", required=True, help="the mapping file (mappings/*.toml)")
+    imports.add_argument("--out", help="folder for the record files (default: imports/ beside the store)")
+    imports.add_argument("--load", action="store_true", help="then validate and publish them")
+    imports.add_argument("--strict", action="store_true", help="refuse the whole file if any row fails")
+    imports.add_argument("--report", help="write the import report as JSON to this path")
+    imports.add_argument("--encoding", help="override the mapping's encoding (e.g. cp1250)")
+    imports.add_argument("--delimiter", help="override the mapping's delimiter (e.g. ';')")
+    imports.add_argument("--limit", type=int, help="import only the first N rows")
+    imports.add_argument("--chunk", type=int, default=500, help="projects per record file (default 500)")
+    imports.set_defaults(handler=command_import)
     return main_parser
 
 
