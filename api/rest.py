@@ -1,272 +1,72 @@
 """/api/v1: JSON (or JSON-LD) about projects, organisations, programmes and funds.
 
-Handlers are thin: a query from api/queries/, its parameters bound as RDF terms, the triples turned
-into the models of api/jsonld.py. In a query file, `$name` is replaced by an RDF term that pyoxigraph
-serializes (an IRI it has checked, a literal it has escaped), a line ending in `# if name` is kept only
-when that parameter is given, and `VALUES ?name { ... }` gets the terms of a list parameter; request
-text never reaches a query any other way. Each file is valid SPARQL as it stands (`$name` is a variable).
+Handlers are thin: a query from api/queries/ run by api/rest_queries.py with its parameters bound as RDF
+terms, the triples turned into the models of api/models.py and api/project_models.py by
+api/documents.py. An organisation, programme or fund embeds the first EMBEDDED_PROJECTS of its projects
+by title, with their number and the URL of GET /api/v1/projects that lists every one of them.
 
 The same document is JSON (default) or JSON-LD (`Accept: application/ld+json` or `?format=jsonld`): the
 JSON-LD is the JSON plus "@context", the URL of /api/v1/context.jsonld; the JSON names that context in
-a `Link` header. Neither changes the store.
+a `Link` header (api/jsonld.py). Nothing here changes the store.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParameter
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel
 from pyoxigraph import Literal as RdfLiteral
-from pyoxigraph import NamedNode, QuerySolutions, QueryTriples, Triple
-from starlette.datastructures import URL
+from pyoxigraph import NamedNode
 
-from api import jsonld
+from api import documents, jsonld
 from api.deps import NamespacesDep, SettingsDep, StoreDep
-from api.errors import BadRequest, NotFound
-from api.jsonld import Facts, FundDetail, Organisation, Page, ProgrammeDetail, ProjectDetail, ProjectSummary
-from api.negotiation import JSON_LD, Format, negotiate
+from api.documents import ProjectList
+from api.errors import NotFound
+from api.facts import IDENTIFIER as DCTERMS_IDENTIFIER
+from api.facts import IN_SCHEME, NOTATION, Facts
+from api.jsonld import RepresentationDep, respond
+from api.models import EMBEDDED_PROJECTS, FundDetail, Organisation, Page, ProgrammeDetail, ProjectSummary
+from api.negotiation import JSON_LD
+from api.paging import PagingDep, collection, page_of
+from api.project_models import ProjectDetail
+from api.rest_queries import ORDERS, construct, select, summaries, text_pattern, triples
 from loader import namespaces
 from loader.namespaces import Namespaces
 from loader.store import LodStore
 
 router = APIRouter(prefix="/api/v1")
 
-QUERIES = Path(__file__).parent / "queries"
-JSON = Format("JSON", "application/json")
-REPRESENTATIONS = (JSON, JSON_LD)
 Responses = dict[int | str, dict[str, Any]]
-CONTEXT_REL = "http://www.w3.org/ns/json-ld#context"
 BOTH: Responses = {200: {"content": {"application/json": {}, "application/ld+json": {}}}}
 NOT_FOUND: Responses = {404: {"description": "Nothing with that identifier (application/problem+json)."}}
-ORDERS = {
-    "title": "ORDER BY ?titleKey ?project",
-    "-title": "ORDER BY DESC(?titleKey) ?project",
-    "start": "ORDER BY (!BOUND(?startKey)) ?startKey ?project",
-    "-start": "ORDER BY (!BOUND(?startKey)) DESC(?startKey) ?project",
-    "end": "ORDER BY (!BOUND(?endKey)) ?endKey ?project",
-    "-end": "ORDER BY (!BOUND(?endKey)) DESC(?endKey) ?project",
-}
 Sort = Literal["title", "-title", "start", "-start", "end", "-end"]
-Term = NamedNode | RdfLiteral
-Binding = Term | Sequence[NamedNode] | None
-Item = TypeVar("Item", bound=BaseModel)
-Row = TypeVar("Row")
-
-
-# -- queries --------------------------------------------------------------------------------------------
-
-
-@cache
-def query_text(name: str) -> str:
-    """The text of api/queries/{name}.rq (read once)."""
-    return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
-
-
-def bind(template: str, **parameters: Binding) -> str:
-    """`template` with its parameters bound (see the module docstring); unknown `$names` stay variables."""
-    lines = []
-    for line in template.splitlines():
-        condition = re.search(r"\s*#\s*if (\w+)\s*$", line)
-        if condition:
-            if parameters.get(condition[1]) is None:
-                continue
-            line = line[: condition.start()]
-        values = re.fullmatch(r"(\s*)VALUES \?(\w+) \{.*\}(.*)", line)
-        if values and isinstance(terms := parameters.get(values[2]), Sequence):
-            line = f"{values[1]}VALUES ?{values[2]} {{ {' '.join(map(str, terms))} }}{values[3]}"
-        else:
-            line = re.sub(r"\$(\w+)\b", lambda match: _term(parameters.get(match[1]), match[0]), line)
-        lines.append(line)
-    return "\n".join(lines) + "\n"
-
-
-def _term(bound: Binding, unbound: str) -> str:
-    """A single bound term as SPARQL (pyoxigraph's N-Triples form), or `unbound` left as it was."""
-    return str(bound) if isinstance(bound, NamedNode | RdfLiteral) else unbound
-
-
-def construct(store: LodStore, ns: Namespaces, name: str, **parameters: Binding) -> Facts:
-    """Run the CONSTRUCT query api/queries/{name}.rq with `parameters`; its triples, indexed."""
-    result = store.query(bind(query_text(name), **parameters), base_iri=ns.base)
-    assert isinstance(result, QueryTriples), f"{name}.rq is not a CONSTRUCT query"
-    return Facts(list[Triple](result), ns)
-
-
-def select(
-    store: LodStore, ns: Namespaces, name: str, order: str | None = None, **parameters: Binding
-) -> list[str]:
-    """The first column (IRIs) of the SELECT query api/queries/{name}.rq, in the query's order or in
-    `order` (an ORDER BY clause from this module, never from a request)."""
-    template = query_text(name)
-    if order is not None:
-        template = re.sub(r"(?m)^ORDER BY .*$", order, template)
-    result = store.query(bind(template, **parameters), base_iri=ns.base)
-    assert isinstance(result, QuerySolutions), f"{name}.rq is not a SELECT query"
-    return [row[0].value for row in result if isinstance(row[0], NamedNode)]
-
-
-def summaries(store: LodStore, ns: Namespaces, projects: Iterable[str]) -> dict[str, ProjectSummary]:
-    """Project summaries by IRI, from api/queries/project-summaries.rq."""
-    wanted = sorted(set(projects))
-    if not wanted:
-        return {}
-    facts = construct(store, ns, "project-summaries", project=[NamedNode(iri) for iri in wanted])
-    return {iri: jsonld.project_summary(facts, iri) for iri in wanted if facts.describes(iri)}
-
-
-def _variants() -> dict[str, str]:
-    """Each unaccented lowercase Latin letter -> every accented form of it in Latin-1 and Latin Extended-A."""
-    variants: dict[str, str] = {}
-    for code in range(0xC0, 0x250):
-        letter = chr(code).lower()
-        base = unicodedata.normalize("NFD", letter)[0]
-        if len(letter) == 1 and base.isascii() and base.isalpha() and letter not in variants.get(base, base):
-            variants[base] = variants.get(base, base) + letter
-    return variants
-
-
-VARIANTS = _variants()
-REGEX_SPECIAL = set("\\|.-^?*+{}()[]$")
-
-
-def text_pattern(text: str) -> str:
-    """A regular expression that finds `text` whatever its case and accents: 'socialni' finds 'sociální'.
-
-    Used with flag "i". Only letters become classes; every other character is matched literally, escaped
-    where XPath (SPARQL 1.1, section 17.4.3.14) and Rust regular expressions give it a meaning.
-    """
-    folded = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
-    parts = []
-    for char in " ".join(folded.split()):
-        if char in VARIANTS:
-            parts.append(f"[{VARIANTS[char]}]")
-        elif char == " ":
-            parts.append(r"\s+")
-        else:
-            parts.append("\\" + char if char in REGEX_SPECIAL else char)
-    return "".join(parts)
-
-
-# -- representations and paging --------------------------------------------------------------------------
-
-
-def representation(
-    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
-    format: Annotated[
-        Literal["json", "jsonld"] | None,
-        Query(
-            description="json or jsonld; beats the Accept header (application/json or application/ld+json).",
-            examples=["jsonld"],
-        ),
-    ] = None,
-) -> Format:
-    """The representation asked for: `?format=` if given, else the Accept header; JSON by default."""
-    if format is not None:
-        return JSON_LD if format == "jsonld" else JSON
-    return negotiate(accept, REPRESENTATIONS)
-
-
-RepresentationDep = Annotated[Format, Depends(representation)]
-
-
-def respond(
-    request: Request, document: BaseModel, format_: Format, links: Mapping[str, str] | None = None
-) -> Response:
-    """`document` as JSON, or as JSON-LD with the published @context: one shape, two media types."""
-    context = str(request.url_for("jsonld_context"))
-    body: dict[str, Any] = document.model_dump(mode="json", exclude_none=True)
-    link = [f'<{url}>; rel="{rel}"' for rel, url in (links or {}).items()]
-    if format_ is JSON_LD:
-        body = {"@context": context, **body}
-    else:
-        link.append(f'<{context}>; rel="{CONTEXT_REL}"; type="{JSON_LD.media_type}"')
-    headers = {"Vary": "Accept", **({"Link": ", ".join(link)} if link else {})}
-    return JSONResponse(body, media_type=format_.media_type, headers=headers)
-
-
-def _resource_url(request: Request) -> URL:
-    """The request's URL without `format`: the JSON and the JSON-LD describe the same resource."""
-    return request.url.remove_query_params("format")
-
-
-@dataclass(frozen=True)
-class Paging:
-    page: int
-    per_page: int
-
-    def window(self, items: Sequence[Row]) -> Sequence[Row]:
-        start = (self.page - 1) * self.per_page
-        return items[start : start + self.per_page]
-
-    def links(self, request: Request, total: int) -> dict[str, str]:
-        links = {}
-        if self.page * self.per_page < total:
-            links["next"] = str(
-                _resource_url(request).include_query_params(page=self.page + 1, per_page=self.per_page)
-            )
-        if self.page > 1:
-            last = max(1, -(-total // self.per_page))
-            links["prev"] = str(
-                _resource_url(request).include_query_params(
-                    page=min(self.page - 1, last), per_page=self.per_page
-                )
-            )
-        return links
-
-
-def paging(
-    settings: SettingsDep,
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.", examples=[2])] = 1,
-    per_page: Annotated[
-        int,
-        Query(
-            ge=1,
-            description="Items per page; at most the server's page_size_max (500 by default).",
-            examples=[20],
-        ),
-    ] = 20,
-) -> Paging:
-    """Page and page size; raises BadRequest (400) above the server's maximum page size."""
-    if per_page > settings.page_size_max:
-        raise BadRequest(f"per_page is {per_page}; expected at most {settings.page_size_max}")
-    return Paging(page, per_page)
-
-
-PagingDep = Annotated[Paging, Depends(paging)]
-
-
-def page_of(
-    request: Request, paging_: Paging, total: int, items: list[Item]
-) -> tuple[Page[Item], dict[str, str]]:
-    """One page of `total` items, and the links to its neighbours."""
-    links = paging_.links(request, total)
-    return Page[Item](
-        iri=str(_resource_url(request)),
-        total=total,
-        page=paging_.page,
-        per_page=paging_.per_page,
-        next=links.get("next"),
-        prev=links.get("prev"),
-        items=items,
-    ), links
 
 
 # -- parameters -----------------------------------------------------------------------------------------
 
-NOTATION = r"^[a-z0-9][a-z0-9-]*$"
-IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9._~-]*$"
+NOTATION_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]*$"
 ProjectId = Annotated[
     str, PathParameter(description="The project's identifier.", examples=["CZ.04.4.83-3.2.03.1-0448"])
 ]
+OrganisationId = Annotated[
+    str, PathParameter(description="The organisation's identifier.", examples=["cz-zlinsky-kraj"])
+]
+ProgrammeNotation = Annotated[
+    str, PathParameter(description="The programme's skos:notation.", examples=["op-lzz"])
+]
+FundNotation = Annotated[str, PathParameter(description="The fund's skos:notation.", examples=["esf"])]
+
+
+def _minted(mint: Callable[[str], NamedNode], identifier: str, not_found: NotFound) -> NamedNode:
+    """The IRI lodcat mints for `identifier`; raises `not_found` if it cannot be one (nothing has it)."""
+    try:
+        return mint(identifier)
+    except ValueError:
+        raise not_found from None
 
 
 # -- projects -------------------------------------------------------------------------------------------
@@ -304,19 +104,23 @@ def list_projects(
     programme: Annotated[
         str | None,
         Query(
-            pattern=NOTATION, examples=["op-lzz"], description="Projects under this programme (its notation)."
+            pattern=NOTATION_PATTERN,
+            examples=["op-lzz"],
+            description="Projects under this programme (its notation).",
         ),
     ] = None,
     fund: Annotated[
         str | None,
         Query(
-            pattern=NOTATION, examples=["esf"], description="Projects financed from this fund (its notation)."
+            pattern=NOTATION_PATTERN,
+            examples=["esf"],
+            description="Projects financed from this fund (its notation).",
         ),
     ] = None,
     status: Annotated[
         str | None,
         Query(
-            pattern=NOTATION,
+            pattern=NOTATION_PATTERN,
             examples=["finished"],
             description="Projects with this status: finished, ongoing, planned.",
         ),
@@ -331,10 +135,18 @@ def list_projects(
             "project ending '2011-06' is active in 2011). With only a start or only an end, that year.",
         ),
     ] = None,
+    co_financed_by: Annotated[
+        str | None,
+        Query(
+            pattern=NOTATION_PATTERN,
+            examples=["cz-state-budget"],
+            description="Projects this fund or budget co-finances (its notation).",
+        ),
+    ] = None,
     organisation: Annotated[
         str | None,
         Query(
-            pattern=IDENTIFIER,
+            pattern=IDENTIFIER_PATTERN,
             examples=["cz-zlinsky-kraj"],
             description="Projects this organisation takes part in, in any role (its identifier).",
         ),
@@ -370,6 +182,7 @@ def list_projects(
         region=namespaces.nuts(region) if region else None,
         programme=ns.concept("programme", programme) if programme else None,
         fund=ns.concept("fund", fund) if fund else None,
+        co_financed_by=ns.concept("fund", co_financed_by) if co_financed_by else None,
         status=ns.concept("status", status) if status else None,
         organisation=ns.organisation(organisation) if organisation else None,
         year=RdfLiteral(str(year), datatype=NamedNode(namespaces.XSD + "integer"))
@@ -400,36 +213,49 @@ def get_project(
     facts = construct(store, ns, "project", project=iri)
     if not facts.describes(iri.value):
         raise not_found
-    return respond(request, jsonld.project_detail(facts, iri.value), format_)
+    return respond(request, documents.project_detail(facts, iri.value), format_)
 
 
-def _minted(mint: Callable[[str], NamedNode], identifier: str, not_found: NotFound) -> NamedNode:
-    """The IRI lodcat mints for `identifier`; raises `not_found` if it cannot be one (nothing has it)."""
-    try:
-        return mint(identifier)
-    except ValueError:
-        raise not_found from None
+def project_list(
+    request: Request, store: LodStore, ns: Namespaces, parameter: str, value: str, term: NamedNode
+) -> ProjectList:
+    """The projects GET /api/v1/projects?{parameter}={value} finds: the first EMBEDDED_PROJECTS by title,
+    how many there are, and that URL."""
+    matching = select(store, ns, "projects", order=ORDERS["title"], **{parameter: term})
+    url = request.url_for("list_projects").include_query_params(**{parameter: value})
+    return ProjectList(iris=matching[:EMBEDDED_PROJECTS], total=len(matching), url=str(url))
 
 
 # -- organisations --------------------------------------------------------------------------------------
 
 
-def organisations(store: LodStore, ns: Namespaces, iris: Sequence[str]) -> list[Organisation]:
-    """Organisations with their projects, from api/queries/organisation.rq and project-summaries.rq."""
+def organisations(
+    request: Request, store: LodStore, ns: Namespaces, iris: Sequence[str]
+) -> list[Organisation]:
+    """Organisations from api/queries/organisation.rq, each with its roles in the first of its projects
+    (participations.rq) and their summaries (project-summaries.rq)."""
     if not iris:
         return []
     facts = construct(store, ns, "organisation", organisation=[NamedNode(iri) for iri in iris])
-    projects = summaries(
-        store,
-        ns,
-        (
-            project
-            for iri in iris
-            for part in facts.subjects(facts.v("organisation"), iri)
-            for project in facts.iris(part, facts.v("project"))
-        ),
-    )
-    return [jsonld.organisation(facts, iri, projects) for iri in iris if facts.describes(iri)]
+    found = [iri for iri in iris if facts.describes(iri)]
+    lists = {
+        iri: project_list(
+            request, store, ns, "organisation", facts.the_string(iri, DCTERMS_IDENTIFIER), NamedNode(iri)
+        )
+        for iri in found
+    }
+    embedded = sorted({project for listed in lists.values() for project in listed.iris})
+    if embedded:
+        roles = triples(
+            store,
+            ns,
+            "participations",
+            organisation=[NamedNode(iri) for iri in found],
+            project=[NamedNode(iri) for iri in embedded],
+        )
+        facts = Facts([*facts.triples, *roles], ns)
+    projects = summaries(store, ns, embedded)
+    return [documents.organisation(facts, iri, lists[iri], projects) for iri in found]
 
 
 @router.get(
@@ -442,9 +268,10 @@ def organisations(store: LodStore, ns: Namespaces, iris: Sequence[str]) -> list[
 def list_organisations(
     request: Request, store: StoreDep, ns: NamespacesDep, format_: RepresentationDep, paging_: PagingDep
 ) -> Response:
-    """Organisations by name, one page of them, each with its projects and its role in each."""
+    """Organisations by name, one page of them, each with the first of its projects and its role in each."""
     every = select(store, ns, "organisations")
-    document, links = page_of(request, paging_, len(every), organisations(store, ns, paging_.window(every)))
+    window = organisations(request, store, ns, paging_.window(every))
+    document, links = page_of(request, paging_, len(every), window)
     return respond(request, document, format_, links)
 
 
@@ -456,17 +283,12 @@ def list_organisations(
     summary="One organisation with its projects and roles",
 )
 def get_organisation(
-    request: Request,
-    store: StoreDep,
-    ns: NamespacesDep,
-    format_: RepresentationDep,
-    id: Annotated[
-        str, PathParameter(description="The organisation's identifier.", examples=["cz-zlinsky-kraj"])
-    ],
+    request: Request, store: StoreDep, ns: NamespacesDep, format_: RepresentationDep, id: OrganisationId
 ) -> Response:
-    """What the sources state about the organisation, and its projects with its roles. Raises NotFound."""
+    """What the sources state about the organisation, and the first of its projects with its roles in
+    them. Raises NotFound."""
     not_found = NotFound(f"No organisation has the identifier {id!r}; GET /api/v1/organisations lists them")
-    found = organisations(store, ns, [_minted(ns.organisation, id, not_found).value])
+    found = organisations(request, store, ns, [_minted(ns.organisation, id, not_found).value])
     if not found:
         raise not_found
     return respond(request, found[0], format_)
@@ -474,37 +296,48 @@ def get_organisation(
 
 # -- programmes and funds -------------------------------------------------------------------------------
 
-SCHEME_LINKS = ("programme", "fund", "coFinancedBy")
 
-
-def scheme_members(
+def scheme_concepts(
     store: LodStore, ns: Namespaces, scheme: str, notation: str | None = None
-) -> tuple[Facts, list[str], dict[str, ProjectSummary]]:
-    """The concepts of `scheme` (all, or the one with `notation`) by notation, from api/queries/concepts.rq,
-    and the summaries of the projects naming them. Raises NotFound for an unknown notation."""
+) -> tuple[Facts, dict[str, str]]:
+    """The concepts of `scheme` (all, or the one with `notation`) from api/queries/concepts.rq: the facts,
+    and each concept's notation by IRI, sorted by notation. Raises NotFound for an unknown notation."""
     not_found = NotFound(f"No {scheme} has the notation {notation!r}; GET /api/v1/{scheme}s lists them")
     concept = None if notation is None else _minted(lambda n: ns.concept(scheme, n), notation, not_found)
     scheme_iri = ns.scheme(scheme)
     facts = construct(store, ns, "concepts", scheme=scheme_iri, concept=concept)
-    members = sorted(
-        facts.subjects(jsonld.IN_SCHEME, scheme_iri.value),
-        key=lambda iri: facts.string(iri, jsonld.NOTATION) or iri,
-    )
+    members = {iri: facts.the_string(iri, NOTATION) for iri in facts.subjects(IN_SCHEME, scheme_iri.value)}
     if notation is not None and not members:
         raise not_found
-    project = facts.v("Project")
-    named = (s for c in members for link in SCHEME_LINKS for s in facts.subjects(facts.v(link), c, project))
-    return facts, members, summaries(store, ns, named)
+    return facts, dict(sorted(members.items(), key=lambda member: member[1]))
 
 
-def _collection(request: Request, items: list[Item]) -> Page[Item]:
-    return Page[Item](iri=str(_resource_url(request)), total=len(items), items=items)
+def programmes(
+    request: Request, store: LodStore, ns: Namespaces, notation: str | None = None
+) -> list[ProgrammeDetail]:
+    """Programmes by notation (all, or one), each with the first of its projects."""
+    facts, members = scheme_concepts(store, ns, "programme", notation)
+    lists = {
+        iri: project_list(request, store, ns, "programme", code, NamedNode(iri))
+        for iri, code in members.items()
+    }
+    found = summaries(store, ns, (project for listed in lists.values() for project in listed.iris))
+    return [documents.programme_detail(facts, iri, lists[iri], found) for iri in members]
 
 
-ProgrammeNotation = Annotated[
-    str, PathParameter(description="The programme's skos:notation.", examples=["op-lzz"])
-]
-FundNotation = Annotated[str, PathParameter(description="The fund's skos:notation.", examples=["esf"])]
+def funds(request: Request, store: LodStore, ns: Namespaces, notation: str | None = None) -> list[FundDetail]:
+    """Funds by notation (all, or one), each with the first of the projects it finances and co-finances."""
+    facts, members = scheme_concepts(store, ns, "fund", notation)
+    lists = {
+        (iri, parameter): project_list(request, store, ns, parameter, code, NamedNode(iri))
+        for iri, code in members.items()
+        for parameter in ("fund", "co_financed_by")
+    }
+    found = summaries(store, ns, (project for listed in lists.values() for project in listed.iris))
+    return [
+        documents.fund_detail(facts, iri, lists[iri, "fund"], lists[iri, "co_financed_by"], found)
+        for iri in members
+    ]
 
 
 @router.get(
@@ -517,10 +350,8 @@ FundNotation = Annotated[str, PathParameter(description="The fund's skos:notatio
 def list_programmes(
     request: Request, store: StoreDep, ns: NamespacesDep, format_: RepresentationDep
 ) -> Response:
-    """Every programme of the programme scheme, by notation, with its period, funds and projects."""
-    facts, members, projects = scheme_members(store, ns, "programme")
-    items = [jsonld.programme_detail(facts, iri, projects) for iri in members]
-    return respond(request, _collection(request, items), format_)
+    """Every programme of the programme scheme, by notation, with its period, funds and first projects."""
+    return respond(request, collection(request, programmes(request, store, ns)), format_)
 
 
 @router.get(
@@ -537,9 +368,8 @@ def get_programme(
     format_: RepresentationDep,
     notation: ProgrammeNotation,
 ) -> Response:
-    """The programme, its programming period and funds, and the projects under it. Raises NotFound."""
-    facts, members, projects = scheme_members(store, ns, "programme", notation)
-    return respond(request, jsonld.programme_detail(facts, members[0], projects), format_)
+    """The programme, its programming period and funds, and the first projects under it. Raises NotFound."""
+    return respond(request, programmes(request, store, ns, notation)[0], format_)
 
 
 @router.get(
@@ -550,10 +380,8 @@ def get_programme(
     summary="Funds with their programmes and projects",
 )
 def list_funds(request: Request, store: StoreDep, ns: NamespacesDep, format_: RepresentationDep) -> Response:
-    """Every fund, by notation, with the programmes and projects financed from it and those it co-finances."""
-    facts, members, projects = scheme_members(store, ns, "fund")
-    items = [jsonld.fund_detail(facts, iri, projects) for iri in members]
-    return respond(request, _collection(request, items), format_)
+    """Every fund, by notation, with the programmes and first projects it finances and co-finances."""
+    return respond(request, collection(request, funds(request, store, ns)), format_)
 
 
 @router.get(
@@ -566,9 +394,8 @@ def list_funds(request: Request, store: StoreDep, ns: NamespacesDep, format_: Re
 def get_fund(
     request: Request, store: StoreDep, ns: NamespacesDep, format_: RepresentationDep, notation: FundNotation
 ) -> Response:
-    """The fund, the programmes and projects financed from it, and the projects it co-finances."""
-    facts, members, projects = scheme_members(store, ns, "fund", notation)
-    return respond(request, jsonld.fund_detail(facts, members[0], projects), format_)
+    """The fund, the programmes financed from it, and the first projects it finances and co-finances."""
+    return respond(request, funds(request, store, ns, notation)[0], format_)
 
 
 # -- the contracts: record schema and JSON-LD context --------------------------------------------------

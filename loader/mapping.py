@@ -31,7 +31,17 @@ from loader.namespaces import (
     language,
     nuts,
 )
-from loader.records import Funding, Indicator, LanguageText, Organisation, Output, Place, Project, RecordFile
+from loader.records import (
+    Funding,
+    Indicator,
+    LanguageText,
+    Organisation,
+    Output,
+    Place,
+    Project,
+    RecordFile,
+    TargetGroup,
+)
 
 TYPE = NamedNode(RDF + "type")
 LABEL = NamedNode(RDFS + "label")
@@ -40,6 +50,7 @@ TITLE = NamedNode(DCTERMS + "title")
 DESCRIPTION = NamedNode(DCTERMS + "description")
 IDENTIFIER = NamedNode(DCTERMS + "identifier")
 DECIMAL = NamedNode(XSD + "decimal")
+INTEGER = NamedNode(XSD + "integer")
 BOOLEAN = NamedNode(XSD + "boolean")
 DATE_TYPES = {10: NamedNode(XSD + "date"), 7: NamedNode(XSD + "gYearMonth"), 4: NamedNode(XSD + "gYear")}
 CODE_PROPERTIES = {
@@ -59,6 +70,10 @@ def decimal(value: Decimal | int) -> Literal:
     return Literal(text, datatype=DECIMAL)
 
 
+def integer(value: int) -> Literal:
+    return Literal(str(value), datatype=INTEGER)
+
+
 @dataclass
 class MappedSource:
     """The triples of one record file and, per subject, the record it came from."""
@@ -68,6 +83,8 @@ class MappedSource:
     graph: NamedNode
     triples: list[Triple] = field(default_factory=list)
     records: dict[str, str] = field(default_factory=dict)
+    # Subject -> the record field it was mapped from, with the item's index in the record's list, e.g.
+    # 'indicators[2]' (the position pydantic reports too); SHACL results on the node name that item.
     fields: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def content_hash(self) -> str:
@@ -123,10 +140,11 @@ class _Mapper:
             self.add(node, TITLE, Literal(source.title, language=source.language))
         if source.url:
             self.add(node, FOAF_PAGE, NamedNode(source.url))
-        for stated in source.stated_dates:
+        for index, stated in enumerate(source.stated_dates):
             self.add(node, NamedNode(DCTERMS + stated.meaning), partial_date(stated.date))
-            statement = self.ns._id("source", source.id, "stated-date", stated.date)
-            self.owns(statement, "(source)")
+            # Date and meaning: two dates the source states on one day (issued, modified) are two nodes.
+            statement = self.ns._id("source", source.id, "stated-date", f"{stated.date}-{stated.meaning}")
+            self.owns(statement, "(source)", f"stated_dates[{index}]")
             self.add(node, self.v("statedDate"), statement)
             self.add(statement, TYPE, self.v("StatedDate"))
             self.add(statement, self.v("date"), partial_date(stated.date))
@@ -142,6 +160,7 @@ class _Mapper:
         self.owns(node, place.id)
         self.add(node, TYPE, self.v("Place"))
         self.add(node, TYPE, NamedNode(SCHEMA + "Place"))
+        self.add(node, IDENTIFIER, Literal(place.id))
         self.texts(node, LABEL, place.name)
         if place.country:
             self.add(node, self.v("country"), country(place.country))
@@ -153,6 +172,7 @@ class _Mapper:
         self.owns(node, organisation.id)
         self.add(node, TYPE, self.v("Organisation"))
         self.add(node, TYPE, NamedNode(ORG + "Organization"))
+        self.add(node, IDENTIFIER, Literal(organisation.id))
         self.texts(node, NamedNode(FOAF + "name"), organisation.name)
         for alternative in organisation.alternative_names:
             self.texts(node, NamedNode(SKOS + "altLabel"), alternative)
@@ -213,12 +233,12 @@ class _Mapper:
             self.add(node, self.v("fund"), self.concept("fund", fund))
         for co_financer in project.co_financed_by:
             self.add(node, self.v("coFinancedBy"), self.concept("fund", co_financer))
-        for funding in project.funding:
-            self.funding(project.id, node, funding)
-        for participation in project.participants:
+        for index, funding in enumerate(project.funding):
+            self.funding(project.id, node, funding, f"funding[{index}]")
+        for index, participation in enumerate(project.participants):
             part = self.ns.participation(project.id, participation.organisation, participation.role)
             organisation = self.ns.organisation(participation.organisation)
-            self.owns(part, project.id, "participants")
+            self.owns(part, project.id, f"participants[{index}]")
             self.add(node, self.v("participation"), part)
             self.add(node, self.v("participant"), organisation)
             self.add(part, TYPE, self.v("Participation"))
@@ -231,23 +251,22 @@ class _Mapper:
             self.add(node, self.v("region"), nuts(nuts_code))
         for place in project.places:
             self.add(node, self.v("place"), self.ns.place(place))
-        for group in project.target_groups:
-            self.add(node, self.v("targetGroup"), self.concept("target-group", group.concept))
-            self.texts(node, self.v("targetGroupText"), group.text)
-        for activity in project.activities:
+        for index, group in enumerate(project.target_groups):
+            self.target_group(project.id, node, group, f"target_groups[{index}]")
+        for index, activity in enumerate(project.activities):
             part = self.ns.part(project.id, "activity", activity.id)
-            self.owns(part, project.id, "activities")
+            self.owns(part, project.id, f"activities[{index}]")
             self.add(node, self.v("activity"), part)
             self.add(part, TYPE, self.v("Activity"))
             self.texts(part, TITLE, activity.title)
             self.texts(part, DESCRIPTION, activity.description)
-        for indicator in project.indicators:
-            self.indicator(project.id, node, indicator)
-        for output in project.outputs:
-            self.output(project.id, node, output)
-        for event in project.events:
+        for index, indicator in enumerate(project.indicators):
+            self.indicator(project.id, node, indicator, f"indicators[{index}]")
+        for index, output in enumerate(project.outputs):
+            self.output(project.id, node, output, f"outputs[{index}]")
+        for index, event in enumerate(project.events):
             part = self.ns.part(project.id, "event", event.id)
-            self.owns(part, project.id, "events")
+            self.owns(part, project.id, f"events[{index}]")
             self.add(node, self.v("event"), part)
             self.add(part, TYPE, self.v("Event"))
             self.add(part, self.v("date"), partial_date(event.date))
@@ -259,9 +278,21 @@ class _Mapper:
         self.add(node, NamedNode(DCTERMS + "isPartOf"), self.ns.dataset())
         self.notes(node, project.notes)
 
-    def funding(self, project: str, node: NamedNode, funding: Funding) -> None:
+    def target_group(self, project: str, node: NamedNode, group: TargetGroup, record_field: str) -> None:
+        """The concept on the project itself (what queries filter on), and a mention node that keeps
+        which verbatim text the concept classifies."""
+        concept = self.concept("target-group", group.concept)
+        self.add(node, self.v("targetGroup"), concept)
+        part = self.ns.part(project, "target-group", group.concept)
+        self.owns(part, project, record_field)
+        self.add(node, self.v("targetGroupMention"), part)
+        self.add(part, TYPE, self.v("TargetGroupMention"))
+        self.add(part, self.v("targetGroup"), concept)
+        self.texts(part, self.v("sourceText"), group.text)
+
+    def funding(self, project: str, node: NamedNode, funding: Funding, record_field: str) -> None:
         part = self.ns.part(project, "funding", funding.id)
-        self.owns(part, project, "funding")
+        self.owns(part, project, record_field)
         self.add(node, self.v("funding"), part)
         self.add(part, TYPE, self.v("Funding"))
         self.add(part, self.v("fundingType"), self.concept("funding-type", funding.type))
@@ -271,18 +302,21 @@ class _Mapper:
             self.add(part, self.v("currency"), currency(funding.currency))
         if funding.rate is not None:
             self.add(part, self.v("coFinancingRate"), decimal(funding.rate))
-        self.add(part, self.v("sourceText"), Literal(funding.text))
+        self.add(part, self.v("sourceText"), Literal(funding.text, language=self.language))
         self.notes(part, funding.notes)
 
-    def indicator(self, project: str, node: NamedNode, indicator: Indicator) -> None:
+    def indicator(self, project: str, node: NamedNode, indicator: Indicator, record_field: str) -> None:
         part = self.ns.part(project, "indicator", indicator.id)
-        self.owns(part, project, "indicators")
+        self.owns(part, project, record_field)
         self.add(node, self.v("indicator"), part)
         self.add(part, TYPE, self.v("Indicator"))
         self.add(part, TYPE, NamedNode(QB + "Observation"))
         self.add(part, NamedNode(QB + "dataSet"), self.ns.indicator_dataset())
+        # Three dimensions: one project may count the same measure twice (two workshop counts), so the
+        # indicator's own id keeps observations apart (Data Cube IC-12).
         self.add(part, self.v("project"), node)
         self.add(part, self.v("measure"), self.concept("measure", indicator.measure))
+        self.add(part, self.v("indicatorKey"), Literal(indicator.id))
         self.add(part, self.v("value"), decimal(indicator.value))
         self.add(part, self.v("unit"), self.concept("unit", indicator.unit))
         self.texts(part, LABEL, indicator.label)
@@ -291,16 +325,16 @@ class _Mapper:
             self.add(part, self.v("planned"), Literal("true", datatype=BOOLEAN))
         self.notes(part, indicator.notes)
 
-    def output(self, project: str, node: NamedNode, output: Output) -> None:
+    def output(self, project: str, node: NamedNode, output: Output, record_field: str) -> None:
         part = self.ns.part(project, "output", output.id)
-        self.owns(part, project, "outputs")
+        self.owns(part, project, record_field)
         self.add(node, self.v("output"), part)
         self.add(part, TYPE, self.v("Output"))
         self.add(part, NamedNode(DCTERMS + "type"), self.concept("output-type", output.type))
         self.texts(part, TITLE, output.title)
         self.texts(part, DESCRIPTION, output.description)
         if output.quantity is not None:
-            self.add(part, self.v("quantity"), decimal(output.quantity))
+            self.add(part, self.v("quantity"), integer(output.quantity))
         for code in output.codes:
             self.add(part, self.v(CODE_PROPERTIES[code.type]), Literal(code.value))
         if output.accredited_by:

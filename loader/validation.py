@@ -37,8 +37,9 @@ PREFIXES = {
 
 # Record field of each property, by the class of the node it describes: `lodcat:country` is the field
 # 'countries' of a project but 'country' of an organisation. A node that is part of a record (a funding,
-# an indicator) is reported as `<part>.<field>`, its part taken from MappedSource.fields. Properties not
-# listed here (provenance the mapping adds, such as dcterms:isPartOf) are reported by their compact name.
+# an indicator) is reported as `<part>.<field>`, its part taken from MappedSource.fields with the item's
+# index in the record's list: 'indicators[2].value'. Properties not listed here (provenance the mapping
+# adds, such as dcterms:isPartOf) are reported by their compact name.
 FIELDS: dict[str, dict[str, str]] = {
     "lodcat:Project": {
         "dcterms:identifier": "id",
@@ -60,7 +61,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "lodcat:region": "regions",
         "lodcat:place": "places",
         "lodcat:targetGroup": "target_groups",
-        "lodcat:targetGroupText": "target_groups",
+        "lodcat:targetGroupMention": "target_groups",
         "lodcat:activity": "activities",
         "lodcat:indicator": "indicators",
         "lodcat:output": "outputs",
@@ -77,7 +78,9 @@ FIELDS: dict[str, dict[str, str]] = {
         "skos:note": "notes",
     },
     "lodcat:Participation": {"lodcat:organisation": "organisation", "lodcat:role": "role"},
+    "lodcat:TargetGroupMention": {"lodcat:targetGroup": "concept", "lodcat:sourceText": "text"},
     "lodcat:Indicator": {
+        "lodcat:indicatorKey": "id",
         "lodcat:value": "value",
         "lodcat:unit": "unit",
         "lodcat:measure": "measure",
@@ -101,6 +104,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "lodcat:Activity": {"dcterms:title": "title", "dcterms:description": "description"},
     "lodcat:Event": {"lodcat:date": "date", "dcterms:description": "description"},
     "lodcat:Organisation": {
+        "dcterms:identifier": "id",
         "foaf:name": "name",
         "skos:altLabel": "alternative_names",
         "lodcat:country": "country",
@@ -119,7 +123,12 @@ FIELDS: dict[str, dict[str, str]] = {
         "schema:addressLocality": "locality",
         "schema:addressCountry": "country",
     },
-    "lodcat:Place": {"rdfs:label": "name", "lodcat:country": "country", "lodcat:region": "region"},
+    "lodcat:Place": {
+        "dcterms:identifier": "id",
+        "rdfs:label": "name",
+        "lodcat:country": "country",
+        "lodcat:region": "region",
+    },
     "lodcat:SourceDocument": {
         "lodcat:sourceFile": "file",
         "dcterms:language": "language",

@@ -144,3 +144,48 @@ def test_dates_keep_their_precision(store: LodStore, settings: Settings) -> None
 def test_record_data_files_are_utf8_json() -> None:
     for path in DATA.glob("*.json"):
         assert json.loads(path.read_text(encoding="utf-8"))["source"]["file"].endswith(".txt")
+
+
+def test_each_target_group_keeps_its_own_words(store: LodStore, settings: Settings) -> None:
+    """With several target groups, each text stays with the concept it names (lodcat:TargetGroupMention),
+    and the project keeps the concepts directly for queries."""
+    run([DATA], settings, store)
+    ns = Namespaces(settings.base_iri)
+    project = ns.project("odborna-partnerstvi-stredocesky-kraj")
+    rows = store.query(
+        f"SELECT ?concept ?text WHERE {{ {project} lodcat:targetGroupMention ?mention ; "
+        "lodcat:targetGroup ?concept . ?mention a lodcat:TargetGroupMention ; lodcat:targetGroup ?concept ; "
+        "lodcat:sourceText ?text }",
+        prefixes={"lodcat": ns.vocab},
+    )
+    found = {
+        row["concept"].value.rsplit("/", 1)[1]: (row["text"].value, row["text"].language)
+        for row in rows  # type: ignore[union-attr]
+    }
+    assert len(found) == 4
+    assert found["homeless-people"] == ("lidi bez domova", "cs")
+    assert found["families-at-risk"] == ("ohrožení rodiče s dětmi", "cs")
+
+
+def test_two_dates_a_source_states_on_one_day_are_two_statements(
+    store: LodStore, settings: Settings, tmp_path: Path
+) -> None:
+    """The stated date's IRI is minted from its date and meaning, both from the record."""
+    record = seed()
+    record["source"]["stated_dates"] = [
+        {"date": "2012-10-20", "text": "vydáno: 20.10.2012", "meaning": "issued"},
+        {"date": "2012-10-20", "text": "aktualizováno: 20.10.2012", "meaning": "modified"},
+    ]
+    report = run([write(tmp_path, record)], settings, store)
+    assert report.ok, report.summary()
+    ns = Namespaces(settings.base_iri)
+    rows = store.query(
+        "SELECT ?stated ?text WHERE { ?source lodcat:statedDate ?stated . ?stated lodcat:sourceText ?text }",
+        prefixes={"lodcat": ns.vocab},
+    )
+    found = {row["stated"].value: row["text"].value for row in rows}  # type: ignore[union-attr]
+    prefix = f"{ns.base}id/source/{record['source']['id']}/stated-date/"
+    assert found == {
+        prefix + "2012-10-20-issued": "vydáno: 20.10.2012",
+        prefix + "2012-10-20-modified": "aktualizováno: 20.10.2012",
+    }

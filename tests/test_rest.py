@@ -13,12 +13,13 @@ from typing import Any, Protocol
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from pyoxigraph import Literal as RdfLiteral
 from pyoxigraph import NamedNode, QuerySolutions, QueryTriples, RdfFormat, Triple, parse
 from rdflib import Graph, URIRef
 from rdflib import Literal as RdflibLiteral
 
 from api.app import create_app
-from api.rest import bind, text_pattern
+from api.rest_queries import bind, text_pattern
 from loader.namespaces import DCTERMS, XSD, nuts
 from loader.pipeline import run
 from loader.settings import Settings
@@ -37,6 +38,7 @@ CENTRAL_BOHEMIA = "odborna-partnerstvi-stredocesky-kraj"
 ALL = {TABOR_WELS, LIBEREC, ZLIN, LITHUANIAN, CENTRAL_BOHEMIA}
 CZECH = ALL - {LITHUANIAN}
 PROBLEM = "application/problem+json"
+IDENTIFIER = NamedNode(DCTERMS + "identifier")
 
 
 class Answer(Protocol):
@@ -115,6 +117,8 @@ def keys(document: Any, language_maps: set[str], path: str = "") -> Iterator[tup
         ("programme=op-rlz", {ZLIN}),
         ("fund=esf", {ZLIN, CENTRAL_BOHEMIA}),
         ("fund=interreg", {TABOR_WELS}),
+        ("co_financed_by=cz-state-budget", {ZLIN}),
+        ("co_financed_by=interreg", set()),
         ("status=finished", ALL - {LIBEREC}),
         ("year=2007", {TABOR_WELS, ZLIN}),
         ("year=2006", {TABOR_WELS, ZLIN}),
@@ -190,6 +194,7 @@ def test_text_that_looks_like_sparql_is_only_text(client: TestClient) -> None:
         "year=abc",
         "sort=budget",
         "organisation=a/b",
+        "co_financed_by=State Budget",
         "page=0",
         "per_page=0",
         "format=turtle",
@@ -197,8 +202,10 @@ def test_text_that_looks_like_sparql_is_only_text(client: TestClient) -> None:
 )
 def test_malformed_parameter_is_refused(client: TestClient, query: str) -> None:
     response = client.get(f"/api/v1/projects?{query}")
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][0] == "query"
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM
+    parameter = query.split("=")[0]
+    assert response.json()["detail"].startswith(f"{parameter}: ")
 
 
 def test_text_pattern_ignores_case_and_accents_and_escapes_the_rest() -> None:
@@ -323,7 +330,7 @@ def test_total_budget_keeps_amount_and_currency(client: TestClient) -> None:
     assert funding["currency"]["code"] == "CZK"
     assert funding["currency"]["iri"] == "http://publications.europa.eu/resource/authority/currency/CZK"
     assert funding["fundingType"]["notation"] == "total-budget"
-    assert funding["sourceText"] == "Celkový rozsah plnění: 8 464 591,00 Kč"
+    assert funding["sourceText"] == {"cs": "Celkový rozsah plnění: 8 464 591,00 Kč"}
 
 
 def test_rate_and_amount_without_currency_keep_their_note(client: TestClient) -> None:
@@ -374,8 +381,9 @@ def test_project_has_codes_programme_funds_places_and_target_groups(client: Test
         "Tábor": "CZE",
         "Wels": "AUT",
     }
-    assert [group["notation"] for group in body["targetGroups"]] == ["social-care-workers"]
-    assert body["targetGroupTexts"] == {"cs": ["pracovníci sociální péče a služeb"]}
+    [group] = body["targetGroups"]
+    assert group["concept"]["notation"] == "social-care-workers"
+    assert group["text"] == {"cs": "pracovníci sociální péče a služeb"}
     [event] = body["events"]
     assert event["date"] == {"value": "2005-09", "precision": "month"}
     assert body["source"]["file"] == "000_4dd8ee0e22d07abc.txt"
@@ -414,7 +422,7 @@ def test_outputs_keep_type_codes_accreditation_quantity_and_plan(client: TestCli
     assert meposs["accreditedBy"]["name"] == {"cs": "MPSV"}
     assert sum(o["outputType"]["notation"] == "publication" for o in outputs.values()) == 4
     central = {o["iri"].rsplit("/", 1)[1]: o for o in project(client, CENTRAL_BOHEMIA)["outputs"]}
-    assert central["project-plans"]["quantity"] == "2"
+    assert central["project-plans"]["quantity"] == 2
     assert central["web-portal"]["planned"] is True
     assert central["capacity-analysis"]["notes"] == {"en": ["Part of the brochure."]}
 
@@ -537,6 +545,55 @@ def test_funds_with_funded_and_co_financed_projects(client: TestClient) -> None:
     assert {"esf", "interreg", "cz-state-budget"} <= set(notations)
 
 
+@pytest.mark.parametrize(
+    ("path", "lists"),
+    [
+        ("/api/v1/organisations/cz-zlinsky-kraj", {"participations": "projects"}),
+        ("/api/v1/programmes/op-lzz", {"projects": "projects"}),
+        (
+            "/api/v1/funds/esf",
+            {"fundedProjects": "fundedProjects", "coFinancedProjects": "coFinancedProjects"},
+        ),
+    ],
+)
+def test_embedded_projects_are_the_first_of_the_list_they_link_to(
+    client: TestClient, path: str, lists: dict[str, str]
+) -> None:
+    body = client.get(path).json()
+    for key, name in lists.items():
+        embedded = [item["project"]["id"] if "project" in item else item["id"] for item in body[key]]
+        listed = client.get(body[f"{name}Url"])
+        assert ids(listed) == embedded
+        assert body[f"{name}Total"] == listed.json()["total"] == len(embedded)
+
+
+def test_embedded_project_lists_stop_at_fifty_by_title(
+    settings: Settings, store: LodStore, tmp_path: Path
+) -> None:
+    """At 20,000 projects a fund's document would embed them all; it embeds the first 50 by title, with
+    the total and the URL of the full list."""
+    record = record_file(ZLIN_FILE)
+    template = factory_project(record)
+    record["projects"] = [
+        {**template, "id": f"bulk-{number:02d}", "title": {"cs": f"Projekt {54 - number:02d}"}}
+        for number in range(55)
+    ]
+    report = run([write_record(tmp_path, record)], settings, store)
+    assert report.ok, report.summary()
+    first = [f"bulk-{number:02d}" for number in range(54, 4, -1)]
+    with TestClient(create_app(settings, store), base_url=BASE.rstrip("/")) as client:
+        organisation = client.get("/api/v1/organisations/cz-zlinsky-kraj").json()
+        assert [p["project"]["id"] for p in organisation["participations"]] == first
+        assert organisation["projectsTotal"] == 55
+        listed = client.get(organisation["projectsUrl"], params={"per_page": 50})
+        assert ids(listed) == first
+        programme = client.get("/api/v1/programmes/op-rlz").json()
+        assert ([p["id"] for p in programme["projects"]], programme["projectsTotal"]) == (first, 55)
+        fund = client.get("/api/v1/funds/cz-state-budget").json()
+        assert [p["id"] for p in fund["coFinancedProjects"]] == first
+        assert (fund["coFinancedProjectsTotal"], fund["fundedProjectsTotal"]) == (55, 0)
+
+
 def test_record_schema_is_served(client: TestClient, published: Published) -> None:
     response = client.get("/api/v1/schema/record.json")
     assert response.status_code == 200
@@ -609,6 +666,20 @@ def test_json_ld_of_a_page_states_only_stored_facts_about_projects(
     assert facts - store_triples(published) == set()
 
 
+def test_json_ld_keeps_each_target_group_with_its_words_and_organisation_ids(
+    client: TestClient, published: Published
+) -> None:
+    ns = published.ns
+    document = client.get(f"/api/v1/projects/{CENTRAL_BOHEMIA}?format=jsonld").json()
+    triples = expanded(client, document)
+    mention = ns.part(CENTRAL_BOHEMIA, "target-group", "homeless-people")
+    assert Triple(ns.project(CENTRAL_BOHEMIA), ns.term("targetGroupMention"), mention) in triples
+    assert Triple(mention, ns.term("targetGroup"), ns.concept("target-group", "homeless-people")) in triples
+    assert Triple(mention, ns.term("sourceText"), RdfLiteral("lidi bez domova", language="cs")) in triples
+    organisation = ns.organisation("cz-cpkp-stredni-cechy")
+    assert Triple(organisation, IDENTIFIER, RdfLiteral("cz-cpkp-stredni-cechy")) in triples
+
+
 def test_every_key_is_a_term_of_the_context(client: TestClient) -> None:
     context = client.get("/api/v1/context.jsonld").json()["@context"]
     scoped = [d["@context"] for d in context.values() if isinstance(d, dict) and "@context" in d]
@@ -676,6 +747,7 @@ def test_openapi_describes_every_parameter_of_the_rest_api(client: TestClient) -
         "fund",
         "status",
         "year",
+        "co_financed_by",
         "organisation",
         "q",
         "sort",

@@ -135,7 +135,7 @@ def test_target_shapes_carry_no_message_of_their_own(settings: Settings) -> None
     """A node shape's sh:message would be added to every result of its sh:sparql constraints."""
     shapes = shapes_graph(settings.shapes_path, settings.base_iri)
     targeted = set(shapes.subjects(SH.targetClass, None))
-    assert len(targeted) == 12
+    assert len(targeted) == 13
     assert sorted(str(shape) for shape in targeted if shapes.value(shape, SH.message) is not None) == []
     assert not any(isinstance(shape, BNode) for shape in targeted)
 
@@ -156,6 +156,7 @@ def test_shapes_resolve_against_the_base_iri(settings: Settings) -> None:
         "https://data.example.org/lodcat/ontology#Project",
         "https://data.example.org/lodcat/ontology#SourceDocument",
         "https://data.example.org/lodcat/ontology#StatedDate",
+        "https://data.example.org/lodcat/ontology#TargetGroupMention",
     ]
 
 
@@ -189,7 +190,7 @@ def test_event_date_as_plain_text(settings: Settings, ns: Namespaces) -> None:
     event = ns.part(TABOR_WELS_PROJECT, "event", "town-partnership")
     replace(mapped, event, ns.term("date"), literal("září 2005"))
     assert problems(mapped, settings) == [
-        f"{DATA / TABOR_WELS}: record {TABOR_WELS_PROJECT}: field 'events.date': date must be xsd:date, "
+        f"{DATA / TABOR_WELS}: record {TABOR_WELS_PROJECT}: field 'events[0].date': date must be xsd:date, "
         'xsd:gYearMonth or xsd:gYear (the precision the source gives); got "září 2005"'
     ]
 
@@ -199,8 +200,29 @@ def test_indicator_value_that_is_not_a_number(settings: Settings, ns: Namespaces
     indicator = ns.part(VZDELANI_PROJECT, "indicator", "workers-trained")
     replace(mapped, indicator, ns.term("value"), literal("326 pracovníků"))
     assert problems(mapped, settings) == [
-        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators.value': "
+        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators[2].value': "
         'value must be an xsd:decimal of at least 0; got "326 pracovníků"'
+    ]
+
+
+def test_output_quantity_as_decimal(settings: Settings, ns: Namespaces) -> None:
+    """The record says a quantity is a whole number of at least 1; the triple is an xsd:integer."""
+    mapped = mapped_source(DATA / STREDOCESKY, settings.base_iri)
+    output = ns.part(STREDOCESKY_PROJECT, "output", "project-plans")
+    replace(mapped, output, ns.term("quantity"), literal("2.0", "decimal"))
+    assert problems(mapped, settings) == [
+        f"{DATA / STREDOCESKY}: record {STREDOCESKY_PROJECT}: field 'outputs[0].quantity': "
+        'quantity must be an xsd:integer of at least 1; got "2.0"^^xsd:decimal'
+    ]
+
+
+def test_stated_date_as_plain_text_names_its_item(settings: Settings, ns: Namespaces) -> None:
+    mapped = mapped_source(DATA / ZLIN, settings.base_iri)
+    statement = NamedNode(ns.base + "id/source/seed-002/stated-date/2012-10-20-modified")
+    replace(mapped, statement, ns.term("date"), literal("20.10.2012"))
+    assert problems(mapped, settings) == [
+        f"{DATA / ZLIN}: record (source): field 'stated_dates[0].date': date must be xsd:date, "
+        'xsd:gYearMonth or xsd:gYear (the precision the source gives); got "20.10.2012"'
     ]
 
 
@@ -241,7 +263,7 @@ def test_indicator_with_two_values(settings: Settings, ns: Namespaces) -> None:
         literal("330", "decimal"),
     )
     assert problems(mapped, settings) == [
-        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators.value': "
+        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators[2].value': "
         "an indicator has exactly one value"
     ]
 
@@ -252,9 +274,9 @@ def test_indicator_without_unit_or_measure(settings: Settings, ns: Namespaces) -
     remove(mapped, indicator, ns.term("unit"))
     remove(mapped, indicator, ns.term("measure"))
     assert problems(mapped, settings) == [
-        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators.measure': "
+        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators[2].measure': "
         "an indicator has exactly one measure",
-        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators.unit': "
+        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators[2].unit': "
         "an indicator has exactly one unit",
     ]
 
@@ -263,8 +285,47 @@ def test_indicator_without_source_sentence(settings: Settings, ns: Namespaces) -
     mapped = mapped_source(DATA / VZDELANI, settings.base_iri)
     remove(mapped, ns.part(VZDELANI_PROJECT, "indicator", "workers-trained"), ns.term("sourceText"))
     assert problems(mapped, settings) == [
-        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators.source_text': "
+        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'indicators[2].source_text': "
         "source text is missing: an indicator needs the verbatim source sentence"
+    ]
+
+
+def test_indicator_without_key(settings: Settings, ns: Namespaces) -> None:
+    """The key is the third Data Cube dimension: two workshop counts of one project differ only there."""
+    mapped = mapped_source(DATA / ZLIN, settings.base_iri)
+    remove(mapped, ns.part(ZLIN_PROJECT, "indicator", "municipal-workshops"), ns.term("indicatorKey"))
+    assert problems(mapped, settings) == [
+        f"{DATA / ZLIN}: record {ZLIN_PROJECT}: field 'indicators[4].id': "
+        "an indicator has exactly one key (its id)"
+    ]
+
+
+def test_organisation_and_place_without_identifier(settings: Settings, ns: Namespaces) -> None:
+    mapped = mapped_source(DATA / ZLIN, settings.base_iri)
+    remove(mapped, ns.organisation(ZLIN_REGION), NamedNode(DCTERMS + "identifier"))
+    remove(mapped, ns.place("cz-zlin"), NamedNode(DCTERMS + "identifier"))
+    assert problems(mapped, settings) == [
+        f"{DATA / ZLIN}: record cz-zlin: field 'id': a place has exactly one id",
+        f"{DATA / ZLIN}: record {ZLIN_REGION}: field 'id': an organisation has exactly one id",
+    ]
+
+
+def test_target_group_without_its_words(settings: Settings, ns: Namespaces) -> None:
+    mapped = mapped_source(DATA / STREDOCESKY, settings.base_iri)
+    remove(mapped, ns.part(STREDOCESKY_PROJECT, "target-group", "homeless-people"), ns.term("sourceText"))
+    assert problems(mapped, settings) == [
+        f"{DATA / STREDOCESKY}: record {STREDOCESKY_PROJECT}: field 'target_groups[2].text': "
+        "text is missing: a target group needs the source's words in at least one language"
+    ]
+
+
+def test_target_group_of_a_project_without_a_mention(settings: Settings, ns: Namespaces) -> None:
+    """lodcat:targetGroup on a project is the shortcut of its mentions; alone, it has lost its words."""
+    mapped = mapped_source(DATA / ZLIN, settings.base_iri)
+    add(mapped, ns.project(ZLIN_PROJECT), ns.term("targetGroup"), ns.concept("target-group", "ngo-staff"))
+    assert problems(mapped, settings) == [
+        f"{DATA / ZLIN}: record {ZLIN_PROJECT}: field 'target_groups': target group "
+        f"{ns.base}id/concept/target-group/ngo-staff has no target-group mention with the source's words"
     ]
 
 
@@ -286,6 +347,27 @@ def test_organisation_note_without_language_tag(settings: Settings, ns: Namespac
     assert problems(mapped, settings) == [
         f"{DATA / VZDELANI}: record cz-mpsv: field 'notes': note must be language-tagged text, "
         'e.g. {"en": "..."}; got "Named only by its abbreviation."'
+    ]
+
+
+def test_funding_text_without_language_tag(settings: Settings, ns: Namespaces) -> None:
+    mapped = mapped_source(DATA / VZDELANI, settings.base_iri)
+    funding = ns.part(VZDELANI_PROJECT, "funding", "total")
+    replace(mapped, funding, ns.term("sourceText"), literal("Celkový rozsah plnění: 8 464 591,00 Kč"))
+    assert problems(mapped, settings) == [
+        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'funding[0].text': funding text must be the "
+        "verbatim text of the source, tagged with the source's language; "
+        'got "Celkový rozsah plnění: 8 464 591,00 Kč"'
+    ]
+
+
+def test_target_group_text_without_language_tag(settings: Settings, ns: Namespaces) -> None:
+    mapped = mapped_source(DATA / STREDOCESKY, settings.base_iri)
+    mention = ns.part(STREDOCESKY_PROJECT, "target-group", "homeless-people")
+    replace(mapped, mention, ns.term("sourceText"), literal("lidi bez domova"))
+    assert problems(mapped, settings) == [
+        f"{DATA / STREDOCESKY}: record {STREDOCESKY_PROJECT}: field 'target_groups[2].text': "
+        'target group text must be language-tagged text, e.g. {"cs": "..."}; got "lidi bez domova"'
     ]
 
 
@@ -318,7 +400,7 @@ def test_two_indicator_labels_in_one_language(settings: Settings, ns: Namespaces
     mapped = mapped_source(DATA / GLOBOS, settings.base_iri)
     add(mapped, ns.part(GLOBOS_PROJECT, "indicator", "seminars"), LABEL, literal("seminars", language="en"))
     assert problems(mapped, settings) == [
-        f"{DATA / GLOBOS}: record {GLOBOS_PROJECT}: field 'indicators.label': "
+        f"{DATA / GLOBOS}: record {GLOBOS_PROJECT}: field 'indicators[0].label': "
         "label has more than one text in the same language"
     ]
 
@@ -332,8 +414,8 @@ def test_co_financing_rate_outside_0_to_1(rate: str, settings: Settings, ns: Nam
     funding = ns.part(TABOR_WELS_PROJECT, "funding", "details")
     replace(mapped, funding, ns.term("coFinancingRate"), literal(rate, "decimal"))
     assert problems(mapped, settings) == [
-        f"{DATA / TABOR_WELS}: record {TABOR_WELS_PROJECT}: field 'funding.rate': co-financing rate must be "
-        f'an xsd:decimal from 0 to 1 (75 % is 0.75); got "{rate}"^^xsd:decimal'
+        f"{DATA / TABOR_WELS}: record {TABOR_WELS_PROJECT}: field 'funding[0].rate': co-financing rate "
+        f'must be an xsd:decimal from 0 to 1 (75 % is 0.75); got "{rate}"^^xsd:decimal'
     ]
 
 
@@ -350,7 +432,7 @@ def test_negative_amount(settings: Settings, ns: Namespaces) -> None:
     funding = ns.part(VZDELANI_PROJECT, "funding", "total")
     replace(mapped, funding, ns.term("amount"), literal("-8464591.00", "decimal"))
     assert problems(mapped, settings) == [
-        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'funding.amount': "
+        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'funding[0].amount': "
         'amount must be an xsd:decimal of at least 0; got "-8464591.00"^^xsd:decimal'
     ]
 
@@ -360,7 +442,7 @@ def test_negative_indicator_value(settings: Settings, ns: Namespaces) -> None:
     indicator = ns.part(GLOBOS_PROJECT, "indicator", "participants-trained")
     replace(mapped, indicator, ns.term("value"), literal("-460", "decimal"))
     assert problems(mapped, settings) == [
-        f"{DATA / GLOBOS}: record {GLOBOS_PROJECT}: field 'indicators.value': "
+        f"{DATA / GLOBOS}: record {GLOBOS_PROJECT}: field 'indicators[1].value': "
         'value must be an xsd:decimal of at least 0; got "-460"^^xsd:decimal'
     ]
 
@@ -432,9 +514,9 @@ def test_end_before_start_in_triples(settings: Settings, ns: Namespaces) -> None
     [
         (TABOR_WELS, "projects.0.status", TABOR_WELS_PROJECT, "status",
          "status must be a concept of the status scheme", "status/closed"),
-        (GLOBOS, "projects.0.participants.1.role", GLOBOS_PROJECT, "participants.role",
+        (GLOBOS, "projects.0.participants.1.role", GLOBOS_PROJECT, "participants[1].role",
          "role must be a concept of the role scheme", "role/sponsor"),
-        (VZDELANI, "projects.0.indicators.2.unit", VZDELANI_PROJECT, "indicators.unit",
+        (VZDELANI, "projects.0.indicators.2.unit", VZDELANI_PROJECT, "indicators[2].unit",
          "unit must be a concept of the unit scheme", "unit/heads"),
         (ZLIN, "projects.0.funds.0", ZLIN_PROJECT, "funds",
          "fund must be a concept of the fund scheme", "fund/erdf-typo"),
@@ -442,13 +524,13 @@ def test_end_before_start_in_triples(settings: Settings, ns: Namespaces) -> None
          "co-financing source must be a concept of the fund scheme", "fund/state-budget"),
         (VZDELANI, "projects.0.programme", VZDELANI_PROJECT, "programme",
          "programme must be a concept of the programme scheme", "programme/op-zam"),
-        (VZDELANI, "projects.0.indicators.0.measure", VZDELANI_PROJECT, "indicators.measure",
+        (VZDELANI, "projects.0.indicators.0.measure", VZDELANI_PROJECT, "indicators[0].measure",
          "measure must be a concept of the measure scheme", "measure/hours"),
-        (VZDELANI, "projects.0.outputs.0.type", VZDELANI_PROJECT, "outputs.type",
+        (VZDELANI, "projects.0.outputs.0.type", VZDELANI_PROJECT, "outputs[0].type",
          "output type must be a concept of the output-type scheme", "output-type/movie"),
-        (VZDELANI, "projects.0.funding.0.type", VZDELANI_PROJECT, "funding.type",
+        (VZDELANI, "projects.0.funding.0.type", VZDELANI_PROJECT, "funding[0].type",
          "funding type must be a concept of the funding-type scheme", "funding-type/budget"),
-        (STREDOCESKY, "projects.0.target_groups.2.concept", STREDOCESKY_PROJECT, "target_groups",
+        (STREDOCESKY, "projects.0.target_groups.2.concept", STREDOCESKY_PROJECT, "target_groups[2].concept",
          "target group must be a concept of the target-group scheme", "target-group/homeless"),
     ],
     ids=["status", "role", "unit", "fund", "co-financed-by", "programme", "measure", "output-type",
@@ -475,7 +557,7 @@ def test_concept_of_another_scheme_is_refused(settings: Settings, tmp_path: Path
     """'person' is a unit; as a role it is not in the role scheme."""
     path = write_record(tmp_path, set_value(record_file(ZLIN), "projects.0.participants.0.role", "person"))
     assert refused(path, settings) == [
-        f"{path}: record {ZLIN_PROJECT}: field 'participants.role': "
+        f"{path}: record {ZLIN_PROJECT}: field 'participants[0].role': "
         f"role must be a concept of the role scheme; got <{settings.base_iri}id/concept/role/person>"
     ]
 
@@ -548,7 +630,7 @@ def test_currency_that_is_not_an_authority_iri(settings: Settings, ns: Namespace
         NamedNode("http://publications.europa.eu/resource/authority/currency/Kč"),
     )
     assert problems(mapped, settings) == [
-        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'funding.currency': currency must be an EU "
+        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'funding[0].currency': currency must be an EU "
         "currency authority IRI, http://publications.europa.eu/resource/authority/currency/ and a "
         "three-letter code such as CZK; got <http://publications.europa.eu/resource/authority/currency/Kč>"
     ]
@@ -588,7 +670,7 @@ def test_amount_without_currency_or_note(settings: Settings, ns: Namespaces) -> 
     mapped = mapped_source(DATA / TABOR_WELS, settings.base_iri)
     remove(mapped, ns.part(TABOR_WELS_PROJECT, "funding", "details"), NOTE)
     assert problems(mapped, settings) == [
-        f"{DATA / TABOR_WELS}: record {TABOR_WELS_PROJECT}: field 'funding.currency': "
+        f"{DATA / TABOR_WELS}: record {TABOR_WELS_PROJECT}: field 'funding[0].currency': "
         "amount 85440.00 has no currency; add a note saying why the currency is unknown"
     ]
 
@@ -598,7 +680,7 @@ def test_currency_dropped_from_an_amount(settings: Settings, ns: Namespaces) -> 
     remove(mapped, ns.part(VZDELANI_PROJECT, "funding", "total"), ns.term("currency"))
     remove(mapped, ns.part(VZDELANI_PROJECT, "funding", "total"), NamedNode(SKOS + "note"))
     assert problems(mapped, settings) == [
-        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'funding.currency': "
+        f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'funding[0].currency': "
         "amount 8464591.00 has no currency; add a note saying why the currency is unknown"
     ]
 
@@ -609,7 +691,7 @@ def test_funding_without_amount_or_rate(settings: Settings, ns: Namespaces) -> N
     remove(mapped, funding, ns.term("amount"))
     remove(mapped, funding, ns.term("coFinancingRate"))
     assert problems(mapped, settings) == [
-        f"{DATA / TABOR_WELS}: record {TABOR_WELS_PROJECT}: field 'funding.amount': "
+        f"{DATA / TABOR_WELS}: record {TABOR_WELS_PROJECT}: field 'funding[0].amount': "
         "funding needs an amount, a rate or both"
     ]
 
@@ -646,7 +728,7 @@ def test_all_problems_of_a_file_in_one_run(settings: Settings, tmp_path: Path) -
     path = write_record(tmp_path, record)
     assert refused(path, settings) == [
         f"{path}: record {GLOBOS_PROJECT}: field 'end': end date 2015 is before start date 2016",
-        f"{path}: record {GLOBOS_PROJECT}: field 'participants.role': "
+        f"{path}: record {GLOBOS_PROJECT}: field 'participants[0].role': "
         f"role must be a concept of the role scheme; got <{settings.base_iri}id/concept/role/lead>",
         f"{path}: record {GLOBOS_PROJECT}: field 'status': status must be a concept of the status scheme; "
         f"got <{settings.base_iri}id/concept/status/done>",
