@@ -143,7 +143,7 @@ class _Mapper:
         for index, stated in enumerate(source.stated_dates):
             self.add(node, NamedNode(DCTERMS + stated.meaning), partial_date(stated.date))
             # Date and meaning: two dates the source states on one day (issued, modified) are two nodes.
-            statement = self.ns._id("source", source.id, "stated-date", f"{stated.date}-{stated.meaning}")
+            statement = self.ns.stated_date(source.id, stated.date, stated.meaning)
             self.owns(statement, "(source)", f"stated_dates[{index}]")
             self.add(node, self.v("statedDate"), statement)
             self.add(statement, TYPE, self.v("StatedDate"))

@@ -90,7 +90,7 @@ class Namespaces:
         return self._id("project", project, "participation", organisation, role)
 
     def part(self, project: str, kind: str, local: str) -> NamedNode:
-        """A node that belongs to one project: kind is funding, indicator, output, activity or event."""
+        """A node that belongs to one project: funding, indicator, output, activity, event or target-group."""
         return self._id("project", project, kind, local)
 
     def source(self, source: str) -> NamedNode:
@@ -100,6 +100,10 @@ class Namespaces:
     def write(self, local: str) -> NamedNode:
         """One logged write through the admin API (a prov:Activity)."""
         return self._id("write", local)
+
+    def stated_date(self, source: str, date: str, meaning: str) -> NamedNode:
+        """A date the source document states (e.g. "aktualizováno: 20.10.2012")."""
+        return self._id("source", source, "stated-date", f"{date}-{meaning}")
 
     def scheme(self, scheme: str) -> NamedNode:
         return self._id("scheme", scheme)

@@ -125,6 +125,7 @@ def test_bad_language_tag_is_refused(tmp_path: Path) -> None:
 def test_amount_without_currency_needs_a_note(tmp_path: Path) -> None:
     data = seed()
     del data["projects"][0]["funding"][0]["currency"]
+    del data["projects"][0]["funding"][0]["notes"]
     path = write(tmp_path, data)
     assert refusal(path) == [
         f"{path}: record vzdelani-pracovniku-socialni-sluzby: field 'funding[0]': "
