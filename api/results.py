@@ -177,11 +177,11 @@ def triples(
             truncated = True
             break
         kept.append(triple)
-    body = (serialize(kept, format=rdf_format, prefixes=prefixes) or b"")
+    body = serialize(kept, format=rdf_format, prefixes=prefixes) or b""
     if len(body) > limits.bytes:
         # Halve until it fits: a graph cannot be cut mid-statement.
         while kept and len(body) > limits.bytes:
             kept = kept[: len(kept) // 2]
-            body = (serialize(kept, format=rdf_format, prefixes=prefixes) or b"")
+            body = serialize(kept, format=rdf_format, prefixes=prefixes) or b""
         truncated = True
     return Serialized(body, len(kept), truncated)

@@ -97,6 +97,10 @@ class Namespaces:
         """The source document a record file transcribes."""
         return self._id("source", source)
 
+    def release(self, version: str) -> NamedNode:
+        """Release `version` of the dataset: what one load added, changed and removed."""
+        return self._id("release", version)
+
     def write(self, local: str) -> NamedNode:
         """One logged write through the admin API (a prov:Activity)."""
         return self._id("write", local)

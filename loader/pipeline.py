@@ -18,6 +18,7 @@ from loader.errors import RecordError, RecordsRefused, StoreError, ValidationFai
 from loader.mapping import TYPE, MappedSource, to_triples
 from loader.namespaces import DCTERMS, PROV, XSD, Namespaces
 from loader.records import read_records, record_files
+from loader.releases import Changes, project_digests, record_release
 from loader.settings import Settings
 from loader.store import LodStore
 from loader.validation import validate
@@ -39,6 +40,7 @@ class SourceOutcome:
 @dataclass
 class LoadReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
+    release: int | None = None  # the dataset version this run published, if it changed data
 
     def with_status(self, status: str) -> list[SourceOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status == status]
@@ -143,6 +145,7 @@ def run(paths: Iterable[Path], settings: Settings, store: LodStore | None) -> Lo
                 )
             )
     seen: dict[str, Path] = {}
+    changes = Changes()
     for path in record_files(paths):
         try:
             mapped = prepare(path, settings)
@@ -164,10 +167,15 @@ def run(paths: Iterable[Path], settings: Settings, store: LodStore | None) -> Lo
         if store is None:
             report.outcomes.append(SourceOutcome(path, mapped.graph.value, "valid", len(mapped.triples)))
             continue
+        before = project_digests(store.graph_triples(mapped.graph), ns)
         written = publish(mapped, store, ns)
+        if written:
+            changes.track(before, project_digests(mapped.triples, ns))
         report.outcomes.append(
             SourceOutcome(path, mapped.graph.value, "loaded" if written else "unchanged", len(mapped.triples))
         )
+    if store is not None:
+        report.release = record_release(store, ns, changes)
     return report
 
 
