@@ -25,7 +25,8 @@ def release_changes(store: LodStore, ns: Namespaces, version: int) -> dict[str, 
     assert isinstance(result, QuerySolutions)
     found: dict[str, list[str]] = {"added": [], "changed": [], "removed": []}
     for row in result:
-        found[row["kind"].value.rsplit("#", 1)[1]].append(row["project"].value.rsplit("/", 1)[1])  # type: ignore[union-attr]
+        kind, project = str(row["kind"]), str(row["project"])
+        found[kind.strip("<>").rsplit("#", 1)[1]].append(project.strip("<>").rsplit("/", 1)[1])
     return {kind: sorted(projects) for kind, projects in found.items()}
 
 
