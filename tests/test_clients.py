@@ -395,12 +395,6 @@ def test_comunica_describe_gives_the_project(sample: Sample) -> None:
     check_description(comunica_graph(comunica(sample, sample.describe)), sample)
 
 
-@pytest.mark.xfail(
-    reason="GET /sparql without a query answers 400 instead of the SPARQL 1.1 Service Description "
-    "(issue 3, item 1), so Comunica cannot identify the endpoint from it and warns before guessing "
-    "from the /sparql suffix",
-    strict=True,
-)
 def test_comunica_cli_identifies_the_endpoint_from_its_service_description(sample: Sample) -> None:
     """`comunica-sparql URL QUERY`, the documented command line: the source has no type, so Comunica
     reads the URL's service description to learn that it is a SPARQL endpoint."""
