@@ -111,6 +111,9 @@ def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
     mapping_path, path = Path(arguments.mapping), Path(arguments.file)
     if (code := _missing([mapping_path, path])) is not None:
         return code
+    if arguments.chunk < 1:
+        print(f"lodcat: --chunk {arguments.chunk}: expected at least 1 project per file", file=sys.stderr)
+        return EXIT_USAGE
     imported = import_table(
         read_mapping(mapping_path),
         path,
@@ -127,6 +130,12 @@ def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
             print(f"wrote     {written}")
     if arguments.report:
         write_report(imported, Path(arguments.report))
+    for column in imported.personal:
+        decision = "published" if column.published else "not published"
+        print(f"personal  {column.column!r} ({column.evidence}): {decision}: {column.reason}")
+    if imported.unmapped:
+        names = ", ".join(repr(name) for name in imported.unmapped)
+        print(f"unmapped  {names} (not published; say why under [ignored])")
     print(imported.summary())
     if imported.refused:
         return EXIT_REFUSED

@@ -1,0 +1,624 @@
+"""Lists of operations -> record files, by a declarative mapping (mappings/*.toml); no code per source.
+
+`read_mapping` (loader/mappingfile.py) reads and checks a mapping. `import_table` reads a CSV or JSON
+list with it and turns each row into a project record, or into row problems (file:line, column, value,
+reason) when it cannot. `write_records` writes the records as record files (one per source, or parts
+of `chunk` projects). Publishing them is `loader.pipeline.run`, like any record file.
+docs/importing.md explains mappings.
+
+What the importer refuses as a whole (an `Imported` with `refusals`): a file that cannot be read, a
+mapping that names columns the file does not have, a mapped column that looks like personal data
+without a `public_reason`, and with `strict`, any row problem at all."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from loader.mappingfile import Mapping, MappingError, Rule, read_mapping
+from loader.records import Organisation, Project, parse_records
+from loader.tables import Row, Table, TableError, header_name, read_table
+from loader.transforms import (
+    TransformError,
+    normalise_code,
+    normalise_text,
+    parse_amount,
+    parse_date,
+    parse_rate,
+    personal_header,
+    personal_value,
+    stable_hash,
+)
+
+DEFAULT_CHUNK = 500
+
+# -- what an import finds --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One cell (or row) that cannot be mapped, and what the importer did about it."""
+
+    path: Path
+    line: int
+    column: str
+    value: str | None
+    reason: str
+    action: Literal["row skipped", "value dropped", "row left out"] = "row skipped"
+
+    def __str__(self) -> str:
+        shown = repr(self.value) if self.value is not None else "(empty)"
+        return f"{self.path}:{self.line}: column {self.column!r}: {shown}: {self.reason} ({self.action})"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+            "action": self.action,
+        }
+
+
+@dataclass(frozen=True)
+class PersonalColumn:
+    """A column that looks like personal data, why it looks so, and whether it is published."""
+
+    column: str
+    evidence: str
+    published: bool
+    reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "evidence": self.evidence,
+            "published": self.published,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Imported:
+    """The records of one imported file, or why the file is refused as a whole (`refusals`)."""
+
+    mapping: Mapping
+    table: Table | None
+    path: Path
+    strict: bool = False
+    projects: list[Project] = field(default_factory=list)
+    organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[RowProblem] = field(default_factory=list)
+    personal: list[PersonalColumn] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
+    records: list[Path] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.refusals)
+
+    @property
+    def rows(self) -> int:
+        return len(self.table.rows) if self.table else 0
+
+    @property
+    def rows_skipped(self) -> int:
+        return len({problem.line for problem in self.problems if problem.action == "row skipped"})
+
+    @property
+    def rows_left_out(self) -> int:
+        return sum(problem.action == "row left out" for problem in self.problems)
+
+    def summary(self) -> str:
+        if self.refused:
+            return f"refused {self.path}: nothing imported ({len(self.refusals)} reason(s) above)"
+        assert self.table is not None
+        delimiter = f", delimiter {self.table.delimiter!r}" if self.table.delimiter else ""
+        return (
+            f"imported {self.path} with {self.mapping.path}: {self.rows} rows, {len(self.projects)} "
+            f"projects, {self.rows_skipped} rows skipped, {self.rows_left_out} left out; "
+            f"encoding {self.table.encoding}{delimiter}"
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "mapping": str(self.mapping.path),
+            "file": str(self.path),
+            "source": self.mapping.source_id,
+            "status": "refused" if self.refused else "imported",
+            "strict": self.strict,
+            "encoding": self.table.encoding if self.table else None,
+            "delimiter": self.table.delimiter if self.table else None,
+            "rows": self.rows,
+            "projects": len(self.projects),
+            "rows_skipped": self.rows_skipped,
+            "rows_left_out": self.rows_left_out,
+            "refusals": self.refusals,
+            "problems": [problem.as_json() for problem in self.problems],
+            "personal_data": [column.as_json() for column in self.personal],
+            "unmapped_columns": self.unmapped,
+            "records": [str(path) for path in self.records],
+        }
+
+
+# -- rows -> records -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    """One row being mapped: the project fields found so far and the problems met."""
+
+    mapping: Mapping
+    path: Path
+    row: Row
+    project: dict[str, Any] = field(default_factory=dict)
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    origin: dict[str, str] = field(default_factory=dict)  # record field -> the column it came from
+
+    def problem(self, rule: Rule | None, column: str, value: str | None, reason: str) -> None:
+        drop = rule is not None and rule.spec.on_error == "drop-value"
+        action: Literal["row skipped", "value dropped"] = "value dropped" if drop else "row skipped"
+        self.problems.append(RowProblem(self.path, self.row.line, column, value, reason, action))
+
+    @property
+    def skipped(self) -> bool:
+        return any(problem.action != "value dropped" for problem in self.problems)
+
+
+def _empty_values(mapping: Mapping, rule: Rule | None) -> set[str]:
+    values = {*mapping.spec.read.empty, *(rule.spec.empty if rule else [])}
+    return {" ".join(value.split()).casefold() for value in values}
+
+
+def _cell(mapping: Mapping, row: Row, column: str, rule: Rule | None = None) -> str | None:
+    text = row.cells.get(column)
+    if text is None or not text.strip():
+        return None
+    if " ".join(text.split()).casefold() in _empty_values(mapping, rule):
+        return None
+    return text.strip()
+
+
+def _project_id(state: _Row) -> str | None:
+    """The project id from the declared code column or the hash of the identifying columns; None after
+    a problem."""
+    spec = state.mapping.spec.project
+    if spec.id_column is not None:
+        column = header_name(spec.id_column, 0)
+        value = _cell(state.mapping, state.row, column)
+        if value is None:
+            state.problem(None, column, None, "is empty; the project id is built from this column")
+            return None
+        try:
+            return spec.id_prefix + normalise_code(value)
+        except TransformError as error:
+            state.problem(None, column, value, str(error))
+            return None
+    columns = [header_name(column, 0) for column in spec.id_columns]
+    values = [_cell(state.mapping, state.row, column) or "" for column in columns]
+    shown = " + ".join(columns)
+    if not any(values):
+        state.problem(None, shown, None, "are all empty; the project id is a hash of these columns")
+        return None
+    return spec.id_prefix + stable_hash(values)
+
+
+def _values(state: _Row, rule: Rule) -> list[str]:
+    """The cell's values after empty, pattern, template, split and code list; [] when not stated."""
+    raw = _cell(state.mapping, state.row, rule.column, rule)
+    if raw is None:
+        return []
+    value = raw
+    if rule.pattern is not None:
+        match = rule.pattern.search(value)
+        if match is None and rule.spec.on_no_match == "ignore":
+            return []
+        if match is None:
+            raise TransformError(f"does not match the pattern {rule.pattern.pattern!r}")
+        value = match.group(1) if rule.pattern.groups else match.group()
+    if rule.spec.template is not None:
+        value = rule.spec.template.replace("{}", value)
+    parts = [part.strip() for part in value.split(rule.spec.split)] if rule.spec.split else [value]
+    parts = [part for part in parts if part]
+    if rule.codes is not None:
+        parts = [notation for notation in (rule.codes.lookup(part) for part in parts) if notation]
+    return parts
+
+
+def _apply(state: _Row, rule: Rule) -> None:
+    """Put one column's values into the project; raises TransformError."""
+    mapping = state.mapping
+    spec = rule.spec
+    language = spec.language or mapping.spec.source.language
+    project = state.project
+    raw = _cell(mapping, state.row, rule.column, rule)
+    values = _values(state, rule)
+    field_name = {
+        "code": "codes",
+        "alternative_title": "alternative_titles",
+        "fund": "funds",
+        "country": "countries",
+        "region": "regions",
+        "amount": "funding",
+        "rate": "funding",
+        "note": "notes",
+        "beneficiary": "participants",
+        "company_number": "participants",
+    }.get(spec.to, spec.to)
+    for value in values:
+        state.origin.setdefault(field_name, rule.column)
+        match spec.to:
+            case "code":
+                project.setdefault("codes", []).append({"value": value, "type": spec.code_type})
+            case "title" | "description":
+                project.setdefault(spec.to, {})[language] = value
+            case "alternative_title":
+                project.setdefault("alternative_titles", []).append({language: value})
+            case "note":
+                project.setdefault("notes", []).append({language: f"{spec.label or rule.column}: {value}"})
+            case "status" | "programme":
+                project[spec.to] = value
+            case "fund" | "co_financed_by" | "country" | "region":
+                if value not in project.setdefault(field_name, []):
+                    project[field_name].append(value)
+            case "start" | "end":
+                project[spec.to] = parse_date(value, rule.dates)
+            case "amount":
+                amount, currency = _amount(rule, value, spec.currency or mapping.spec.project.currency)
+                funding = _funding(mapping, rule, raw or value, amount=amount, currency=currency)
+                project.setdefault("funding", []).append(funding)
+                state.origin[f"funding[{len(project['funding']) - 1}]"] = rule.column
+            case "rate":
+                rate = _rate(rule, value)
+                project.setdefault("funding", []).append(_funding(mapping, rule, raw or value, rate=rate))
+                state.origin[f"funding[{len(project['funding']) - 1}]"] = rule.column
+            case "website":
+                project["website"] = value
+            case "beneficiary":
+                state.organisations.append({"name": {language: value}})
+            case "company_number":
+                if not state.organisations:
+                    raise TransformError("is a company number, but the row names no beneficiary")
+                for organisation in state.organisations:
+                    organisation["company_number"] = value
+
+
+def _amount(rule: Rule, value: str, currency: str | None) -> tuple[Decimal, str]:
+    """Read with the first of the column's number formats that fits."""
+    errors: list[TransformError] = []
+    for fmt in rule.numbers:
+        try:
+            amount, stated = parse_amount(value, fmt, currency, rule.spec.currency_signs)
+        except TransformError as error:
+            errors.append(error)
+            continue
+        if stated is None:
+            raise TransformError("states no currency and the mapping declares none (currency)")
+        return amount, stated
+    raise _no_format_fits(rule, errors, "an amount")
+
+
+def _rate(rule: Rule, value: str) -> Decimal:
+    errors: list[TransformError] = []
+    for fmt in rule.numbers:
+        try:
+            return parse_rate(value, fmt, rule.spec.unit)
+        except TransformError as error:
+            errors.append(error)
+    raise _no_format_fits(rule, errors, "a number")
+
+
+def _no_format_fits(rule: Rule, errors: list[TransformError], kind: str) -> TransformError:
+    """The reason of the first format unless every format just failed to read the text."""
+    if len(errors) == 1 or not all(str(error).startswith("is not a") for error in errors):
+        return next((error for error in errors if not str(error).startswith("is not a")), errors[0])
+    formats = " or ".join(repr(fmt.name) for fmt in rule.numbers)
+    return TransformError(f"is not {kind} written as {formats}")
+
+
+def _funding(mapping: Mapping, rule: Rule, text: str, **figures: Decimal | str) -> dict[str, Any]:
+    """A funding of the project, its id scoped by the source: when two sources describe one project,
+    each amount is a node of its own ({project}/funding/{source}.{funding}), with its own source text."""
+    assert rule.spec.funding is not None and rule.spec.type is not None
+    identifier = f"{mapping.source_id}.{rule.spec.funding}"
+    funding: dict[str, Any] = {"id": identifier, "type": rule.spec.type, **figures}
+    funding["text"] = f"{rule.column}: {text}"
+    if rule.spec.notes:
+        funding["notes"] = list(rule.spec.notes)
+    return funding
+
+
+def _organisation_id(mapping: Mapping, organisation: dict[str, Any]) -> str:
+    """Stable over sources: the same name (or company number) in the same country is one organisation."""
+    country = mapping.spec.project.beneficiary_country or ""
+    number = organisation.get("company_number")
+    key = f"#{number}" if number else next(iter(organisation["name"].values()))
+    return "org-" + stable_hash([country, key])
+
+
+def _map_row(mapping: Mapping, path: Path, row: Row) -> _Row:
+    state = _Row(mapping, path, row)
+    for name, values in mapping.spec.read.only.items():
+        column = header_name(name, 0)
+        value = _cell(mapping, row, column)
+        if value is None or normalise_text(value) not in {normalise_text(v) for v in values}:
+            wanted = " or ".join(repr(v) for v in values)
+            reason = f"is not {wanted}; the mapping imports only those rows (read.only)"
+            state.problems.append(RowProblem(path, row.line, column, value, reason, "row left out"))
+            return state
+    if row.shape_problem:
+        state.problem(None, "(row)", None, row.shape_problem)
+        return state
+    project_id = _project_id(state)
+    # The company number belongs to the beneficiary, so it comes after it whatever the mapping's order.
+    for rule in sorted(mapping.rules, key=lambda rule: rule.spec.to == "company_number"):
+        try:
+            _apply(state, rule)
+        except TransformError as error:
+            state.problem(rule, rule.column, _cell(mapping, row, rule.column, rule), str(error))
+    if project_id is None or state.skipped:
+        return state
+    spec = mapping.spec.project
+    project = state.project
+    project["id"] = project_id
+    if "title" not in project:
+        column = next(rule.column for rule in mapping.rules if rule.spec.to == "title")
+        state.problem(None, column, None, "is empty; a project needs a title")
+        return state
+    for key, constants in (
+        ("countries", spec.countries),
+        ("regions", spec.regions),
+        ("funds", spec.funds),
+        ("co_financed_by", spec.co_financed_by),
+    ):
+        for value in constants:
+            if value not in project.setdefault(key, []):
+                project[key].append(value)
+    for key, constant in (("programme", spec.programme), ("status", spec.status)):
+        if constant is not None:
+            project.setdefault(key, constant)
+    for index, organisation in enumerate(state.organisations):
+        state.organisations[index] = organisation = {
+            "id": _organisation_id(mapping, organisation),
+            **organisation,
+        }
+        if spec.beneficiary_country:
+            organisation["country"] = spec.beneficiary_country
+        project.setdefault("participants", []).append({"organisation": organisation["id"], "role": spec.role})
+    _check_models(state)
+    return state
+
+
+def _check_models(state: _Row) -> None:
+    """What the record model refuses becomes a row problem on the column the field came from."""
+    checks: list[tuple[type[Project] | type[Organisation], dict[str, Any], str]] = [
+        (Project, state.project, "")
+    ]
+    checks += [(Organisation, organisation, "participants") for organisation in state.organisations]
+    for model, data, field_name in checks:
+        try:
+            model.model_validate(data)
+        except ValidationError as error:
+            for detail in error.errors():
+                location = detail["loc"]
+                name = field_name or str(location[0])
+                indexed = f"{name}[{location[1]}]" if len(location) > 1 and not field_name else name
+                column = state.origin.get(indexed) or state.origin.get(name, f"(field {name})")
+                value = _cell(state.mapping, state.row, column) if column in state.row.cells else None
+                reason = str(detail["msg"]).removeprefix("Value error, ")
+                where = ".".join(str(part) for part in detail["loc"])
+                state.problem(None, column, value, f"field {where}: {reason}")
+
+
+def _scan_personal(table: Table) -> dict[str, str]:
+    """Column -> why it looks like personal data: its name, or the first line holding such a value."""
+    found: dict[str, str] = {}
+    for column in table.columns:
+        word = personal_header(column)
+        if word is not None:
+            found[column] = f"its name contains {word!r}"
+    for row in table.rows:
+        for column, text in row.cells.items():
+            if column in found or not text:
+                continue
+            kind = personal_value(text)
+            if kind is not None:
+                found[column] = f"line {row.line} holds {kind}"
+    return found
+
+
+def _personal_columns(mapping: Mapping, table: Table, imported: Imported) -> None:
+    spec = mapping.spec
+    personal = {header_name(column, 0): reason for column, reason in spec.personal.items()}
+    for column, evidence in _scan_personal(table).items():
+        rules = [rule for rule in mapping.rules if rule.column == column]
+        reasons = [rule.spec.public_reason for rule in rules if rule.spec.public_reason]
+        if rules and not reasons:
+            targets = ", ".join(sorted({f"'{rule.spec.to}'" for rule in rules}))
+            imported.refusals.append(
+                f"{table.path}: column {column!r} looks like personal data ({evidence}); {mapping.path} maps "
+                f"it to {targets} without public_reason. Leave it out of [columns] and list it under "
+                "[personal], or say why it is public with public_reason"
+            )
+            imported.personal.append(PersonalColumn(column, evidence, False, "refused: no public_reason"))
+        elif rules:
+            imported.personal.append(PersonalColumn(column, evidence, True, reasons[0]))
+        else:
+            why = personal.get(column, "not mapped; list it under [personal] to say what it holds")
+            imported.personal.append(PersonalColumn(column, evidence, False, why))
+
+
+def import_table(
+    mapping: Mapping,
+    path: Path,
+    *,
+    strict: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    limit: int | None = None,
+) -> Imported:
+    """Map every row of `path` (the first `limit` rows) to a project record; writes nothing.
+
+    `encoding` and `delimiter` override the mapping's. Rows that cannot be mapped become `problems` and
+    are skipped; with `strict`, any problem refuses the whole file. Raises nothing for bad input: a file
+    that cannot be read or does not fit the mapping comes back with `refusals`.
+    """
+    imported = Imported(mapping, None, path, strict)
+    read = mapping.spec.read
+    try:
+        table = read_table(
+            path,
+            format=read.format or ("json" if path.suffix.lower() == ".json" else "csv"),
+            encoding=encoding or read.encoding,
+            fallback_encoding=read.fallback_encoding,
+            delimiter=delimiter or read.delimiter,
+            header_row=read.header_row,
+            quoting=read.quoting,
+            limit=limit,
+        )
+    except TableError as error:
+        imported.refusals.append(str(error))
+        return imported
+    imported.table = table
+    declared = mapping.declared_columns()
+    missing = [column for column in declared if column not in table.columns]
+    for column in missing:
+        imported.refusals.append(
+            f"{path}: has no column {column!r} ({mapping.path}: {declared[column]}); its columns are: "
+            + ", ".join(repr(name) for name in table.columns)
+        )
+    imported.unmapped = [column for column in table.columns if column not in declared]
+    _personal_columns(mapping, table, imported)
+    if imported.refused:
+        return imported
+    seen: dict[str, Row] = {}
+    for row in table.rows:
+        state = _map_row(mapping, path, row)
+        imported.problems.extend(state.problems)
+        if state.skipped:
+            continue
+        project_id = state.project["id"]
+        if project_id in seen:
+            _duplicate(state, seen[project_id], imported)
+            continue
+        seen[project_id] = row
+        imported.projects.append(Project.model_validate(state.project))
+        for organisation in state.organisations:
+            _add_organisation(imported.organisations, organisation)
+    problems = [problem for problem in imported.problems if problem.action != "row left out"]
+    if strict and problems:
+        lines = len({problem.line for problem in problems})
+        imported.refusals.append(
+            f"{path}: {len(problems)} problem(s) in {lines} row(s); --strict refuses the whole file"
+        )
+    return imported
+
+
+def _duplicate(state: _Row, first: Row, imported: Imported) -> None:
+    spec = state.mapping.spec.project
+    project_id = state.project["id"]
+    columns = [header_name(column, 0) for column in [spec.id_column] if column] or [
+        header_name(column, 0) for column in spec.id_columns
+    ]
+    values = [_cell(state.mapping, state.row, column) or "" for column in columns]
+    if state.row.cells == first.cells:
+        reason = f"repeats line {first.line} cell for cell"
+    elif spec.id_column is not None:
+        reason = f"has the project code of line {first.line} (project id {project_id!r}); a row is a project"
+    else:
+        reason = (
+            f"has the same {' and '.join(repr(column) for column in columns)} as line {first.line} "
+            f"(project id {project_id!r}); a row is a project"
+        )
+    value = " + ".join(values) if values else None
+    imported.problems.append(RowProblem(state.path, state.row.line, " + ".join(columns), value, reason))
+
+
+def _add_organisation(organisations: dict[str, dict[str, Any]], organisation: dict[str, Any]) -> None:
+    """One organisation per id; other spellings of its name are kept as alternative names."""
+    known = organisations.setdefault(organisation["id"], organisation)
+    if known is organisation:
+        return
+    name = organisation["name"]
+    if name != known["name"] and name not in known.setdefault("alternative_names", []):
+        known["alternative_names"].append(name)
+
+
+# -- records -> files ------------------------------------------------------------------------------------
+
+
+def write_records(imported: Imported, out: Path, chunk: int = DEFAULT_CHUNK) -> list[Path]:
+    """Write the projects as record files in `out`: `{source}.json`, or `{source}.part-001.json` and so
+    on when there are more than `chunk` projects (each part is a source with its own named graph);
+    nothing when no row could be imported. Removes the files an earlier import of the same source left
+    in `out`. Raises RecordsRefused if a record file would not read back (a bug, not bad input)."""
+    if imported.refused:
+        raise ValueError("a refused import has no records to write")
+    source_id = imported.mapping.source_id
+    out.mkdir(parents=True, exist_ok=True)
+    for old in [*out.glob(f"{source_id}.json"), *out.glob(f"{source_id}.part-*.json")]:
+        old.unlink()
+    parts = [imported.projects[i : i + chunk] for i in range(0, len(imported.projects), chunk)]
+    written = []
+    for number, projects in enumerate(parts, start=1):
+        part_id = source_id if len(parts) == 1 else f"{source_id}.part-{number:03d}"
+        path = out / f"{part_id}.json"
+        data = _record_file(imported, part_id, projects, number, len(parts))
+        parse_records(data, path)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        written.append(path)
+    imported.records = written
+    return written
+
+
+def _record_file(
+    imported: Imported, part_id: str, projects: list[Project], number: int, parts: int
+) -> dict[str, Any]:
+    spec = imported.mapping.spec.source
+    notes = [*spec.notes, {"en": f"Imported from {imported.path.name} with {imported.mapping.path.name}."}]
+    if parts > 1:
+        notes.append({"en": f"Part {number} of {parts} of the source {spec.id}."})
+    source: dict[str, Any] = {
+        "id": part_id,
+        "file": spec.file or imported.path.name,
+        "language": spec.language,
+        "notes": notes,
+    }
+    if spec.title:
+        source["title"] = spec.title
+    if spec.url:
+        source["url"] = spec.url
+    used = {p.organisation for project in projects for p in project.participants}
+    organisations = [imported.organisations[identifier] for identifier in sorted(used)]
+    return {
+        "source": source,
+        "organisations": organisations,
+        "projects": [
+            project.model_dump(mode="json", exclude_defaults=True, exclude_none=True) for project in projects
+        ],
+    }
+
+
+def write_report(imported: Imported, path: Path) -> None:
+    """The import report as JSON: counts, refusals, every row problem, personal-data columns."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(imported.as_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+__all__ = [
+    "DEFAULT_CHUNK",
+    "Imported",
+    "MappingError",
+    "import_table",
+    "read_mapping",
+    "write_records",
+    "write_report",
+]
