@@ -91,12 +91,18 @@ class _Worker:
 class QueryExecutor:
     """A fixed set of worker processes over the newest checkpoint of the store."""
 
-    def __init__(self, checkpoints: Path, workers: int, timeout: float) -> None:
+    def __init__(
+        self, checkpoints: Path, workers: int, timeout: float, queue: int = 0, queue_wait: float = 0.0
+    ) -> None:
         self.checkpoints = checkpoints
         self.size = workers
         self.timeout = timeout
+        self.queue = queue  # requests that may wait for a slot, first come first served
+        self.queue_wait = queue_wait  # longest such a wait, in seconds
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)
+        self._waiting: list[object] = []
         self._workers: list[_Worker] = []
         self._snapshot: Path | None = None
         self.killed = 0
@@ -160,19 +166,48 @@ class QueryExecutor:
         with self._lock:
             return [worker.process.pid for worker in self._workers if worker.process.pid is not None]
 
+    def _free_worker(self) -> _Worker | None:
+        for worker in self._workers:
+            if not worker.busy and worker.process.is_alive():
+                return worker
+        return None
+
     def _acquire(self) -> _Worker:
+        """A free worker, marked busy. Waits in a bounded first-come-first-served queue for at most
+        `queue_wait` seconds; raises AllSlotsBusy when the queue is full or the wait runs out."""
         with self._lock:
-            for worker in self._workers:
-                if not worker.busy and worker.process.is_alive():
-                    worker.busy = True
-                    return worker
-        raise AllSlotsBusy("all query slots are busy")
+            worker = self._free_worker() if not self._waiting else None
+            if worker is None:
+                if len(self._waiting) >= self.queue:
+                    raise AllSlotsBusy("all query slots are busy")
+                ticket = object()
+                self._waiting.append(ticket)
+                deadline = time.monotonic() + self.queue_wait
+                try:
+                    while True:
+                        if self._waiting[0] is ticket and (worker := self._free_worker()) is not None:
+                            break
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            raise AllSlotsBusy("all query slots are busy")
+                        self._freed.wait(remaining)
+                finally:
+                    self._waiting.remove(ticket)
+                    self._freed.notify_all()
+            worker.busy = True
+            return worker
+
+    def _release(self, worker: _Worker) -> None:
+        with self._lock:
+            worker.busy = False
+            self._freed.notify_all()
 
     def _retire(self, dead: _Worker) -> None:
         """Put a fresh worker in the slot of `dead`, then kill `dead` (it may be mid-query)."""
         with self._lock:
             index = self._workers.index(dead)
             self._workers[index] = self._spawn()
+            self._freed.notify_all()
         self._kill(dead)
 
     def run(self, job: QueryJob, timeout: float | None = None) -> QueryOutcome:
@@ -184,7 +219,7 @@ class QueryExecutor:
             worker.connection.send((job, str(self._snapshot)))
             if worker.connection.poll(limit):
                 outcome: QueryOutcome = worker.connection.recv()
-                worker.busy = False
+                self._release(worker)
                 return outcome
         except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
             log.error("query worker %s died; replacing it", worker.process.pid)

@@ -57,6 +57,8 @@ class Settings:
     queries_path: Path = ROOT / "docs" / "queries"
     query_timeout: float = 30.0
     query_workers: int = 2
+    query_queue: int = 4
+    query_queue_wait: float = 5.0
     max_result_rows: int = 100_000
     max_result_bytes: int = 64 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024
@@ -89,6 +91,8 @@ class Settings:
             base_iri=_base_iri(environ.get("LODCAT_BASE_IRI") or f"http://{served}:{port}/"),
             query_timeout=_number(environ, "LODCAT_QUERY_TIMEOUT", cls.query_timeout),
             query_workers=_integer(environ, "LODCAT_QUERY_WORKERS", cls.query_workers),
+            query_queue=_integer(environ, "LODCAT_QUERY_QUEUE", cls.query_queue),
+            query_queue_wait=_number(environ, "LODCAT_QUERY_QUEUE_WAIT", cls.query_queue_wait),
             max_result_rows=_integer(environ, "LODCAT_MAX_RESULT_ROWS", cls.max_result_rows),
             max_result_bytes=_integer(environ, "LODCAT_MAX_RESULT_BYTES", cls.max_result_bytes),
             max_body_bytes=_integer(environ, "LODCAT_MAX_BODY_BYTES", cls.max_body_bytes),

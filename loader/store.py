@@ -7,6 +7,7 @@ the old content and inserts the new: readers see the old graph or the new one, n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,8 +45,17 @@ class LodStore:
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = Store(str(path))
         except OSError as error:
-            raise StoreError(f"{path}: cannot open the Oxigraph store: {error}") from None
+            hint = ""
+            if "lock" in str(error).lower():
+                # RocksDB lets one process open a store read-write (see docs/decisions/query-execution.md).
+                hint = (
+                    "; another process (a running `lodcat serve`?) has it open: "
+                    "stop it, or write through /admin"
+                )
+            raise StoreError(f"{path}: cannot open the Oxigraph store: {error}{hint}") from None
         self._write_lock = threading.Lock()
+        self._generation = 0
+        self._versions: dict[str, tuple[int, str]] = {}
 
     @classmethod
     def read_only(cls, path: Path) -> LodStore:
@@ -57,6 +67,8 @@ class LodStore:
         except OSError as error:
             raise StoreError(f"{path}: cannot open the checkpoint read-only: {error}") from None
         store._write_lock = threading.Lock()
+        store._generation = 0
+        store._versions = {}
         return store
 
     # -- reading ------------------------------------------------------------------------------------------
@@ -107,12 +119,22 @@ class LodStore:
         return None
 
     def data_version(self, predicate: NamedNode) -> str:
-        """A digest of every graph's content hash (`predicate`): changes whenever published data changes."""
+        """A digest of every graph's content hash (`predicate`): changes whenever published data changes.
+
+        Cached until this process next writes: only this process can write the store (RocksDB lock), and
+        /sparql asks for it on every request (ETag).
+        """
+        cached = self._versions.get(predicate.value)
+        if cached is not None and cached[0] == self._generation:
+            return cached[1]
+        generation = self._generation
         pairs = sorted(
             f"{quad.subject} {quad.object}"
             for quad in self._store.quads_for_pattern(None, predicate, None, None)
         )
-        return hashlib.sha256("\n".join(pairs).encode("utf-8")).hexdigest()[:20]
+        version = hashlib.sha256("\n".join(pairs).encode("utf-8")).hexdigest()[:20]
+        self._versions[predicate.value] = (generation, version)
+        return version
 
     def __len__(self) -> int:
         return len(self._store)
@@ -120,6 +142,14 @@ class LodStore:
     def quads(self) -> Iterator[Quad]:
         """Every quad in the store."""
         yield from self._store
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Count writes (even failed ones: a failed update may still be partly unknown) for the cache."""
+        try:
+            yield
+        finally:
+            self._generation += 1
 
     # -- writing ------------------------------------------------------------------------------------------
 
@@ -131,7 +161,7 @@ class LodStore:
         """
         body = (serialize(list(triples), format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
         update = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{body}}} }}"
-        with self._write_lock:
+        with self._write_lock, self._writing():
             try:
                 self._store.update(update)
             except OSError as error:
@@ -139,12 +169,12 @@ class LodStore:
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL 1.1 Update, all or nothing. Raises SyntaxError (pyoxigraph's) for a bad update."""
-        with self._write_lock:
+        with self._write_lock, self._writing():
             self._store.update(sparql, base_iri=base_iri)
 
     def add_triples(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
         """Add `triples` to `graph`, all or nothing."""
-        with self._write_lock:
+        with self._write_lock, self._writing():
             self._store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
     def contains_graph(self, graph: NamedNode) -> bool:
@@ -152,7 +182,7 @@ class LodStore:
 
     def drop_graph(self, graph: NamedNode) -> None:
         """Remove a named graph and everything in it."""
-        with self._write_lock:
+        with self._write_lock, self._writing():
             self._store.update(f"DROP SILENT GRAPH <{graph.value}>")
 
     def dump(self, output: IO[bytes], rdf_format: RdfFormat = RdfFormat.N_QUADS) -> None:

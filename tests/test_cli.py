@@ -93,3 +93,17 @@ def test_load_with_a_refused_source_exits_1_and_loads_the_rest(tmp_path: Path) -
 
 def test_schema_check_passes_on_the_committed_schema() -> None:
     assert lodcat("schema", "--check").returncode == 0
+
+
+def test_load_into_a_store_another_process_holds_names_the_reason(tmp_path: Path) -> None:
+    from loader.store import LodStore
+
+    store = tmp_path / "store"
+    holder = LodStore(store)
+    result = lodcat("load", str(DATA), store=store)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"lodcat: {store}: cannot open the Oxigraph store: ")
+    assert result.stderr.rstrip().endswith(
+        "another process (a running `lodcat serve`?) has it open: stop it, or write through /admin"
+    )
+    assert len(holder) == 0

@@ -66,10 +66,11 @@ def start(tmp_path: Path, **environ: str) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One query slot, 2 s timeout, at most 3 rows, 4 KiB bodies."""
+    """One query slot and no queue, 2 s timeout, at most 3 rows, 4 KiB bodies."""
     yield from start(
         tmp_path_factory.mktemp("strict"),
         LODCAT_QUERY_WORKERS="1",
+        LODCAT_QUERY_QUEUE="0",
         LODCAT_QUERY_TIMEOUT="2",
         LODCAT_MAX_RESULT_ROWS="3",
         LODCAT_MAX_BODY_BYTES="4096",
@@ -212,3 +213,43 @@ def test_etag_gives_304_until_the_data_changes(strict_server: Server) -> None:
     assert again.status_code == 304
     other = httpx.get(strict_server.url + "sparql", params=params, headers={"Accept": "text/csv"})
     assert other.headers["etag"] != tag
+
+
+@pytest.fixture(scope="module")
+def queued_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One query slot, room for one waiting request (up to 10 s), 2 s timeout."""
+    yield from start(
+        tmp_path_factory.mktemp("queued"),
+        LODCAT_QUERY_WORKERS="1",
+        LODCAT_QUERY_QUEUE="1",
+        LODCAT_QUERY_QUEUE_WAIT="10",
+        LODCAT_QUERY_TIMEOUT="2",
+    )
+
+
+def test_a_waiting_request_gets_the_slot_and_a_second_one_is_refused(queued_server: Server) -> None:
+    answers: dict[str, httpx.Response] = {}
+
+    def send(name: str, query: str) -> None:
+        answers[name] = httpx.get(
+            queued_server.url + "sparql", params={"query": query}, headers=JSON, timeout=30
+        )
+
+    runaway = threading.Thread(target=send, args=("runaway", RUNAWAY))
+    runaway.start()
+    deadline = time.monotonic() + 5
+    while queued_server.health()["query_workers"]["busy"] == 0:  # type: ignore[index]
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    waiting = threading.Thread(target=send, args=("waiting", "ASK { ?s ?p ?o }"))
+    waiting.start()
+    time.sleep(0.3)  # the ASK is now queued behind the runaway
+    refused = httpx.get(queued_server.url + "sparql", params={"query": "ASK {}"}, headers=JSON, timeout=5)
+    runaway.join()
+    waiting.join()
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "1"
+    assert answers["runaway"].status_code == 503
+    assert answers["runaway"].json()["title"] == "Query timeout"
+    assert answers["waiting"].status_code == 200
+    assert answers["waiting"].json()["boolean"] is True
