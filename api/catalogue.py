@@ -221,11 +221,14 @@ SELECT ?start ?end WHERE {
   OPTIONAL { ?project <${vocab}startDate> ?start }
   OPTIONAL { ?project <${vocab}endDate> ?end }
 }"""
+# One sub-select per value: an aggregate over a UNION sees the other branches' rows unbound.
+# The version is the newest by number (release "10" after "9"), compared as length, then text.
 STATED_DATES = """
-SELECT (MIN(?issued) AS ?i) (MAX(?modified) AS ?m) (MAX(STR(?version)) AS ?v) WHERE {
-  { <$dataset> <${dcterms}issued> ?issued }
-  UNION { <$dataset> <${dcterms}modified> ?modified }
-  UNION { <$dataset> <${dcat}version>|<${owl}versionInfo> ?version }
+SELECT ?i ?m ?v WHERE {
+  { SELECT (MIN(?issued) AS ?i) WHERE { <$dataset> <${dcterms}issued> ?issued } }
+  { SELECT (MAX(?modified) AS ?m) WHERE { <$dataset> <${dcterms}modified> ?modified } }
+  OPTIONAL { SELECT (STR(?version) AS ?v) WHERE { <$dataset> <${dcat}version>|<${owl}versionInfo> ?version }
+             ORDER BY DESC(STRLEN(STR(?version))) DESC(STR(?version)) LIMIT 1 }
 }"""
 LOAD_DATES = """
 SELECT (MIN(?modified) AS ?i) (MAX(?modified) AS ?m) WHERE {

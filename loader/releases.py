@@ -98,6 +98,8 @@ def record_release(
         Triple(dataset, NamedNode(DCAT + "version"), Literal(str(version))),
         Triple(dataset, NamedNode(DCTERMS + "modified"), stamp),
     ]
+    if version == 1:  # the dataset was first issued with its first release
+        triples.append(Triple(dataset, NamedNode(DCTERMS + "issued"), stamp))
     for kind, projects in (
         ("added", changes.added),
         ("changed", changes.changed),
