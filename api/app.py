@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import admin, catalogue, changes, query_page, resources, rest, sparql, vocabulary_page
+from api import admin, catalogue, changes, pages, query_page, resources, rest, sparql, vocabulary_page
 from api.deps import StoreDep
 from api.errors import ApiError, handle_api_error, handle_validation_error
 from api.executor import QueryExecutor
@@ -134,5 +134,6 @@ def create_app(settings: Settings, store: LodStore | None = None) -> FastAPI:
     app.include_router(query_page.router)
     app.include_router(vocabulary_page.router)
     app.include_router(changes.router)
+    app.include_router(pages.router)
     app.include_router(resources.router)
     return app

@@ -52,11 +52,13 @@ def refresh_checkpoint(app: FastAPI) -> None:
 
 
 def check_search_index(app: FastAPI) -> None:
-    """At startup: if the store has a search index that is stale, refresh it in the background (a store
-    without one gets it when a page first needs it; `lodcat load` writes it)."""
+    """At startup, in the background: refresh the store's search index if it is stale, and read it into
+    memory (a store without one gets it when a page first needs it; `lodcat load` writes it)."""
     store: LodStore = app.state.store
     if store.path is not None and search_path(store.path).exists():
-        _check(app, search_index_of(app, check=False), force=True)
+        index = search_index_of(app, check=False)
+        app.state.search_checked = time.monotonic()
+        _in_background(app, index)
 
 
 def search_index_of(app: FastAPI, check: bool = True) -> SearchIndex:
@@ -86,6 +88,11 @@ def _check(app: FastAPI, index: SearchIndex, force: bool = False) -> None:
     if index.path is None or (index.data_version is None and not force):
         refresh(store, app.state.settings, index)
         return
+    _in_background(app, index)
+
+
+def _in_background(app: FastAPI, index: SearchIndex) -> None:
+    """Refresh (a no-op when fresh) and warm the index in a thread, unless one is at it already."""
     busy: threading.Lock = app.state.search_refreshing
     if busy.acquire(blocking=False):
         threading.Thread(target=_refresh_in_background, args=(app, index, busy), daemon=True).start()
@@ -94,8 +101,9 @@ def _check(app: FastAPI, index: SearchIndex, force: bool = False) -> None:
 def _refresh_in_background(app: FastAPI, index: SearchIndex, busy: threading.Lock) -> None:
     try:
         report = refresh(app.state.store, app.state.settings, index)
-        log.info("search index refreshed: %s", report)
-        index.state()  # read the new bitmaps now rather than in the next request
+        if report.rebuilt or report.graphs:
+            log.info("search index refreshed: %s", report)
+        index.warm()  # read the new bitmaps and sort orders now rather than in the next requests
     except Exception:  # a thread has nobody to raise to: log it with its traceback
         log.exception("search index refresh failed")
     finally:

@@ -28,13 +28,14 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions, Triple
 
+from api import page_things, pages
 from api.deps import NamespacesDep, StoreDep
-from api.errors import NotFound
+from api.errors import NotFound, wants_html
 from api.negotiation import (
     DOCUMENT,
     HTML,
@@ -369,13 +370,15 @@ def _not_described(iri: str) -> NotFound:
         },
     },
 )
-def thing(path: str, store: StoreDep, ns: NamespacesDep) -> RedirectResponse:
+def thing(path: str, request: Request, store: StoreDep, ns: NamespacesDep) -> Response:
     """`303 See Other` to `/doc/{path}`, which describes the thing `/id/{path}`; 404 if nothing does.
 
     The redirect is the same for every Accept header: pick the format at the document.
     """
     iri = _iri(ns.thing(path))
     if iri is None or not exists(store, iri):
+        if wants_html(request):  # people get the 404 page that helps them on
+            return pages.not_found(pages.reader(request), ns, _not_described(ns.thing(path)).detail)
         raise _not_described(ns.thing(path))
     document = ns.document(iri.value)
     assert document is not None
@@ -402,7 +405,9 @@ def thing(path: str, store: StoreDep, ns: NamespacesDep) -> RedirectResponse:
         },
     },
 )
-def document(path: str, store: StoreDep, ns: NamespacesDep, accept: AcceptHeader = None) -> Response:
+def document(
+    path: str, request: Request, store: StoreDep, ns: NamespacesDep, accept: AcceptHeader = None
+) -> Response:
     """The description of `<{base}id/{path}>`: Turtle, N-Triples, JSON-LD, RDF/XML or HTML.
 
     `path` may end in `.ttl`, `.nt`, `.jsonld`, `.rdf` or `.html` to name the format; otherwise Accept
@@ -414,11 +419,19 @@ def document(path: str, store: StoreDep, ns: NamespacesDep, accept: AcceptHeader
         stem, suffix = split_suffix(path, DOCUMENT)
         iri = _iri(ns.thing(stem)) if suffix is not None else None
         if iri is None or not exists(store, iri):
+            if wants_html(request):  # people get the 404 page that helps them on
+                return pages.not_found(pages.reader(request), ns, _not_described(ns.thing(path)).detail)
             raise _not_described(ns.thing(path))
         path = stem
     format_ = negotiate(accept, DOCUMENT, suffix)
-    triples = describe(store, iri)
     page_url = ns.base + "doc/" + path
+    if format_ is HTML:  # projects, organisations, concepts... have richer pages (api/page_things.py)
+        page = page_things.document_page(request, store, ns, iri, page_url)
+        if page is not None:
+            if suffix is None:
+                page.headers["Content-Location"] = f"{page_url}.{HTML.suffix}"
+            return page
+    triples = describe(store, iri)
     return _representation(
         triples,
         format_,

@@ -14,6 +14,7 @@ from typing import Literal as Kind
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
+from loader import search_index
 from loader.errors import RecordError, RecordsRefused, StoreError, ValidationFailed
 from loader.mapping import TYPE, MappedSource, to_triples
 from loader.namespaces import DCTERMS, PROV, XSD, Namespaces
@@ -176,6 +177,7 @@ def run(paths: Iterable[Path], settings: Settings, store: LodStore | None) -> Lo
         )
     if store is not None:
         report.release = record_release(store, ns, changes)
+        search_index.refresh(store, settings)  # re-reads the projects of graphs whose hash changed
     return report
 
 

@@ -30,7 +30,8 @@ PREFIX skos: <{SKOS}>
 PREFIX rdfs: <{RDFS}>
 """
 # What the index reads of a project: field -> predicate (lodcat: terms by local name).
-DIRECT = {
+Spec = str | tuple[str, ...]
+DIRECT: dict[str, Spec] = {
     "identifier": DCTERMS + "identifier",
     "title": DCTERMS + "title",
     "alternative": DCTERMS + "alternative",
@@ -47,11 +48,14 @@ DIRECT = {
     "participant": "participant",
 }
 # Nodes a project owns: kind -> (the link from the project, {field -> predicate of the node}).
-PARTS = {
+PARTS: dict[str, tuple[str, dict[str, Spec]]] = {
     "activity": ("activity", {"text": (DCTERMS + "title", DCTERMS + "description")}),
     "output": ("output", {"text": (DCTERMS + "title", DCTERMS + "description")}),
     "funding": ("funding", {"type": "fundingType", "amount": "amount", "currency": "currency"}),
-    "indicator": ("indicator", {"measure": "measure", "unit": "unit", "value": "value", "planned": "planned"}),
+    "indicator": (
+        "indicator",
+        {"measure": "measure", "unit": "unit", "value": "value", "planned": "planned"},
+    ),
 }
 Term = NamedNode | Literal
 
@@ -62,7 +66,7 @@ def _select(store: LodStore, ns: Namespaces, query: str) -> QuerySolutions:
     return result
 
 
-def _predicates(spec: str | tuple[str, ...], ns: Namespaces) -> list[str]:
+def _predicates(spec: Spec, ns: Namespaces) -> list[str]:
     names = (spec,) if isinstance(spec, str) else spec
     return [name if ":" in name else ns.vocab + name for name in names]
 
@@ -152,8 +156,8 @@ def read_documents(store: LodStore, ns: Namespaces, projects: Sequence[str] | No
         values = "" if batch is None else "VALUES ?s { " + " ".join(f"<{iri}>" for iri in batch) + " } "
         query = f"SELECT ?graph ?s WHERE {{ {values}GRAPH ?graph {{ ?s a lodcat:Project }} }}"
         for row in _select(store, ns, query):
-            document = documents.setdefault(row["s"].value, Document(row["s"].value))
-            document.values["graph"].append(row["graph"].value)
+            created = documents.setdefault(row["s"].value, Document(row["s"].value))
+            created.values["graph"].append(row["graph"].value)
     wanted = sorted(documents) if projects is not None else None
     for name, spec in DIRECT.items():
         for predicate in _predicates(spec, ns):
@@ -176,7 +180,9 @@ def read_documents(store: LodStore, ns: Namespaces, projects: Sequence[str] | No
             continue
         for name, spec in fields.items():
             for predicate in _predicates(spec, ns):
-                for subject, term in _pairs(store, ns, predicate, wanted, ns.vocab + link if wanted else None):
+                for subject, term in _pairs(
+                    store, ns, predicate, wanted, ns.vocab + link if wanted else None
+                ):
                     if subject in owner:
                         owner[subject].parts[kind][subject][name].append(term)
     for document in documents.values():
@@ -207,8 +213,6 @@ def graph_hashes(store: LodStore, ns: Namespaces) -> dict[str, str]:
     """Every named graph's content hash, as `publish()` and the admin API record them."""
     query = "SELECT ?graph ?hash WHERE { GRAPH ?graph { ?graph lodcat:contentHash ?hash } }"
     return {row["graph"].value: row["hash"].value for row in _select(store, ns, query)}
-
-
 
 
 def graph_members(store: LodStore, ns: Namespaces, graph: str) -> tuple[set[str], set[str]]:

@@ -32,7 +32,7 @@ import sqlite3
 import threading
 from array import array
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -53,18 +53,21 @@ from loader.search_text import fold, indexed_text, match_expression
 from loader.settings import Settings
 from loader.store import LodStore
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 FACETS = ("country", "region", "programme", "fund", "status", "period", "target_group")
 SORTS = ("relevance", "title", "-title", "start", "-start", "end", "-end")
-COLUMNS = ("title", "alternative", "description", "organisations", "outputs", "codes")
-WEIGHTS = "10.0, 6.0, 1.0, 3.0, 1.5, 8.0"  # bm25 weights of COLUMNS
-TITLE_COLUMNS = ("title", "alternative", "codes")
-TITLE_WEIGHTS = "10.0, 6.0, 8.0"
+# The FTS columns and their bm25 weights. `facets` holds a token per facet value (see facet_token), so
+# that ranking can apply the filters inside FTS5 and score only the projects that pass them.
+COLUMNS = ("title", "alternative", "description", "organisations", "outputs", "codes", "facets")
+WEIGHTS = "10.0, 6.0, 1.0, 3.0, 1.5, 8.0, 0.0"
+TITLE_COLUMNS = ("title", "alternative", "codes", "facets")
+TITLE_WEIGHTS = "10.0, 6.0, 8.0, 0.0"
+TEXT = "{title alternative description organisations outputs codes}"  # where query words may match
 EXCERPT = 280
 BATCH = 500
 COUNTRY = "http://publications.europa.eu/resource/authority/country/"
 # Where the IRIs of facet values and chart keys start, by kind; None: a literal (the period).
-VALUE_IRIS = {
+VALUE_IRIS: dict[str, Callable[[Namespaces], str]] = {
     "country": lambda ns: COUNTRY,
     "region": lambda ns: NUTS,
     "programme": lambda ns: ns.base + "id/concept/programme/",
@@ -101,7 +104,8 @@ CREATE INDEX funding_project ON funding (project);
 CREATE TABLE indicator (project INTEGER NOT NULL, measure TEXT NOT NULL, unit TEXT NOT NULL,
   value_e4 INTEGER NOT NULL, planned INTEGER NOT NULL);
 CREATE INDEX indicator_project ON indicator (project);
-CREATE VIRTUAL TABLE project_text USING fts5 ({", ".join(COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE project_text USING fts5 ({", ".join(COLUMNS)},
+  tokenize = 'unicode61 remove_diacritics 2');
 CREATE VIRTUAL TABLE project_title USING fts5 ({", ".join(TITLE_COLUMNS)},
   tokenize = 'unicode61 remove_diacritics 2');
 """
@@ -110,6 +114,11 @@ TABLES = (
     "organisation", "participant", "funding", "indicator", "project_text", "project_title",
 )  # fmt: skip
 DERIVED = [t for t in TABLES if t not in ("meta", "source", "facet_value", "programme_period")]
+
+
+def facet_token(name: str, value: str) -> str:
+    """The FTS token of a facet value: letters and digits only, so the tokenizer keeps it whole."""
+    return f"f{FACETS.index(name)}x{value.encode('utf-8').hex()}"
 
 
 def search_path(store_path: Path) -> Path:
@@ -139,7 +148,7 @@ def _ids(text: str | None) -> Iterable[int]:
 
 def members(bits: int) -> list[int]:
     """The ids in a bitmap, ascending."""
-    found = []
+    found: list[int] = []
     for index, byte in enumerate(bits.to_bytes((bits.bit_length() + 7) // 8, "little")):
         if byte:
             found.extend(index * 8 + bit for bit in range(8) if byte >> bit & 1)
@@ -164,7 +173,7 @@ class _State:
         }
         self.orders: dict[str, array[int]] = {}
         self.texts: OrderedDict[str, int] = OrderedDict()
-        self.totals: dict[object, Totals] = {}
+        self.aggregates: _Aggregates | None = None
         self.lock = threading.Lock()
 
 
@@ -245,6 +254,13 @@ class SearchIndex:
                 state.orders[sort] = array("q", (row[0] for row in rows))
             return state.orders[sort]
 
+    def warm(self) -> None:
+        """Read what the first searches of a data version would: the bitmaps and every sort order."""
+        self.state()
+        for sort in ORDERS:
+            self.order(sort)
+        totals(self)
+
     def text_matches(self, match: str) -> int:
         """The bitmap of projects whose text matches the FTS5 expression `match` (64 kept per version)."""
         state = self.state()
@@ -253,7 +269,7 @@ class SearchIndex:
                 state.texts.move_to_end(match)
                 return state.texts[match]
         sql = "SELECT group_concat(rowid) FROM project_text WHERE project_text MATCH ?"
-        found = bitmap(_ids(self.connection().execute(sql, (match,)).fetchone()[0]))
+        found = bitmap(_ids(self.connection().execute(sql, (f"{TEXT} : ({match})",)).fetchone()[0]))
         with state.lock:
             state.texts[match] = found
             while len(state.texts) > 64:
@@ -303,24 +319,27 @@ def _insert(connection: sqlite3.Connection, documents: Iterable[Document], names
             ),
         ).lastrowid
         participants = sorted(set(values["participant"]))
+        facets = {(name, value) for name in FACETS if name != "period" for value in values[name]}
+        facets |= {("period", periods[value]) for value in values["programme"] if value in periods}
         columns = {
             "title": indexed_text(t.value for t in texts["title"]),
             "alternative": indexed_text(t.value for t in texts["alternative"]),
             "description": indexed_text(t.value for t in texts["description"] + texts["activity"]),
-            "organisations": indexed_text(n for iri in participants for _, n in json.loads(names.get(iri, "[]"))),
+            "organisations": indexed_text(
+                n for iri in participants for _, n in json.loads(names.get(iri, "[]"))
+            ),
             "outputs": indexed_text(t.value for t in texts["output"]),
             "codes": indexed_text([*values["identifier"], *(t.value for t in texts["code"])]),
+            "facets": " ".join(facet_token(name, value) for name, value in sorted(facets)),
         }
         connection.execute(
             f"INSERT INTO project_text (rowid, {', '.join(COLUMNS)}) VALUES (?{', ?' * len(COLUMNS)})",
             (rowid, *(columns[column] for column in COLUMNS)),
         )
         connection.execute(
-            f"INSERT INTO project_title (rowid, {', '.join(TITLE_COLUMNS)}) VALUES (?, ?, ?, ?)",
+            f"INSERT INTO project_title (rowid, {', '.join(TITLE_COLUMNS)}) VALUES (?, ?, ?, ?, ?)",
             (rowid, *(columns[column] for column in TITLE_COLUMNS)),
         )
-        facets = {(name, value) for name in FACETS if name != "period" for value in values[name]}
-        facets |= {("period", periods[value]) for value in values["programme"] if value in periods}
         year = (start or end or "")[:4] or None
         for sql, rows in (
             ("INSERT INTO facet VALUES (?, ?, ?)", [(name, value, rowid) for name, value in sorted(facets)]),
@@ -351,12 +370,20 @@ def _delete(connection: sqlite3.Connection, iris: Sequence[str]) -> None:
         connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", ids)
 
 
-def _reindex(store: LodStore, ns: Namespaces, connection: sqlite3.Connection, iris: Sequence[str] | None) -> int:
+def _reindex(
+    store: LodStore,
+    ns: Namespaces,
+    connection: sqlite3.Connection,
+    iris: Sequence[str] | None,
+    known: Mapping[str, str] | None = None,
+) -> int:
     """Replace the rows of the projects `iris` (None: every project) with what the store says now;
-    return how many of them the store has."""
+    return how many of them the store has. `known`: organisation names already read."""
     documents = read_documents(store, ns, iris)
     participants = sorted({iri for document in documents.values() for iri in document.values["participant"]})
-    names = organisation_names(store, ns, participants, scan=iris is None)
+    names = dict(known or {})
+    missing = [iri for iri in participants if iri not in names]
+    names.update(organisation_names(store, ns, missing, scan=iris is None))
     if iris is None:
         for table in DERIVED:
             connection.execute(f"DELETE FROM {table}")
@@ -431,20 +458,19 @@ def _refresh(store: LodStore, ns: Namespaces, index: SearchIndex, version: str) 
     connection.execute("BEGIN IMMEDIATE")
     try:
         periods = programme_periods(store, ns)
-        periods_changed = periods != dict(connection.execute("SELECT programme, period FROM programme_period"))
+        periods_changed = periods != dict(
+            connection.execute("SELECT programme, period FROM programme_period")
+        )
         connection.execute("DELETE FROM programme_period")
         connection.executemany("INSERT INTO programme_period VALUES (?, ?)", sorted(periods.items()))
+        if periods_changed:  # every project's period facet (and its token) follows its programme's
+            rebuild = report.rebuilt = True
+            report.graphs = []
         if rebuild:
             report.projects = _reindex(store, ns, connection, None)
         else:
-            affected = _affected(store, ns, connection, [g for g in changed if g not in vocabulary])
-            report.projects = _reindex(store, ns, connection, affected) if affected else 0
-            if periods_changed:
-                connection.execute("DELETE FROM facet WHERE facet = 'period'")
-                connection.execute(
-                    "INSERT INTO facet SELECT DISTINCT 'period', p.period, f.project FROM facet f "
-                    "JOIN programme_period p ON p.programme = f.value WHERE f.facet = 'programme'"
-                )
+            affected, names = _affected(store, ns, connection, [g for g in changed if g not in vocabulary])
+            report.projects = _reindex(store, ns, connection, affected, names) if affected else 0
         _relabel(store, ns, connection)
         connection.execute("DELETE FROM source")
         connection.executemany("INSERT INTO source VALUES (?, ?)", sorted(hashes.items()))
@@ -459,9 +485,11 @@ def _refresh(store: LodStore, ns: Namespaces, index: SearchIndex, version: str) 
     return report
 
 
-def _affected(store: LodStore, ns: Namespaces, connection: sqlite3.Connection, graphs: list[str]) -> list[str]:
-    """The projects to re-read after `graphs` changed: those they held before and hold now, and those
-    that an organisation renamed there takes part in."""
+def _affected(
+    store: LodStore, ns: Namespaces, connection: sqlite3.Connection, graphs: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """The projects to re-read after `graphs` changed (those they held before and hold now, and those
+    that an organisation renamed there takes part in), and the names of the organisations in them."""
     projects: set[str] = set()
     organisations: set[str] = set()
     for graph in graphs:
@@ -470,6 +498,7 @@ def _affected(store: LodStore, ns: Namespaces, connection: sqlite3.Connection, g
         now_projects, now_organisations = graph_members(store, ns, graph)
         projects |= now_projects
         organisations |= now_organisations
+    now: dict[str, str] = {}
     if organisations:
         now = organisation_names(store, ns, sorted(organisations))
         before = dict(connection.execute("SELECT iri, names FROM organisation"))
@@ -477,7 +506,7 @@ def _affected(store: LodStore, ns: Namespaces, connection: sqlite3.Connection, g
         for iri, names in now.items():
             if iri in before and before[iri] != names:
                 projects.update(row[0] for row in connection.execute(sql, (iri,)))
-    return sorted(projects)
+    return sorted(projects), now
 
 
 # -- searching ------------------------------------------------------------------------------------------
@@ -557,7 +586,7 @@ def search(
     hits = _intersection(text, selections.values())
     offset = (page - 1) * per_page
     if sort == "relevance" and match:
-        ids = _ranked(index, match, hits, offset, per_page)
+        ids = _ranked(index, match, chosen, hits, offset, per_page)
     else:
         ids = _scan(index.order("title" if sort == "relevance" else sort), hits, state.all, offset, per_page)
     facets = {}
@@ -569,7 +598,9 @@ def search(
             if (count := (base & bits).bit_count()) or value in chosen.get(name, ())
         ]
         values += [
-            FacetValue(value, 0, {}, True) for value in chosen.get(name, ()) if value not in state.facets[name]
+            FacetValue(value, 0, {}, True)
+            for value in chosen.get(name, ())
+            if value not in state.facets[name]
         ]
         facets[name] = sorted(values, key=lambda found: (-found.count, found.value))
     return SearchResult(hits.bit_count(), page, per_page, sort, _hits(index, ids), facets, hits)
@@ -606,22 +637,35 @@ def _scan(order: array[int], hits: int, every: int, offset: int, limit: int) -> 
     return found
 
 
-def _ranked(index: SearchIndex, match: str, hits: int, offset: int, limit: int) -> list[int]:
+def _ranked(
+    index: SearchIndex, match: str, filters: Filters, hits: int, offset: int, limit: int
+) -> list[int]:
     """The ids of `hits` at offset..offset+limit by relevance: projects matching in their title fields
-    first, by bm25 over those fields; then the others, by bm25 over every field."""
+    first, by bm25 over those fields; then the others, by bm25 over every field. The filters go into the
+    FTS5 queries as facet tokens, so only projects that pass them are scored."""
     member = hits.to_bytes((hits.bit_length() + 7) // 8 + 1, "little")
     connection = index.connection()
     wanted = offset + limit
     found: list[int] = []
     first_tier: set[int] = set()
-    tiers = (
-        f"SELECT rowid FROM project_title WHERE project_title MATCH ? "
-        f"ORDER BY bm25(project_title, {TITLE_WEIGHTS}), rowid",
-        f"SELECT rowid FROM project_text WHERE project_text MATCH ? "
-        f"ORDER BY bm25(project_text, {WEIGHTS}), rowid",
+    passing = "".join(
+        " AND facets : (" + " OR ".join(f'"{facet_token(name, value)}"' for value in values) + ")"
+        for name, values in sorted(filters.items())
     )
-    for tier, sql in enumerate(tiers):
-        for (number,) in connection.execute(sql, (match,)):
+    tiers = (
+        (
+            f"SELECT rowid FROM project_title WHERE project_title MATCH ? "
+            f"ORDER BY bm25(project_title, {TITLE_WEIGHTS}), rowid",
+            f"{{title alternative codes}} : ({match}){passing}",
+        ),
+        (
+            f"SELECT rowid FROM project_text WHERE project_text MATCH ? "
+            f"ORDER BY bm25(project_text, {WEIGHTS}), rowid",
+            f"{TEXT} : ({match}){passing}",
+        ),
+    )
+    for tier, (sql, expression) in enumerate(tiers):
+        for (number,) in connection.execute(sql, (expression,)):
             if tier == 0:
                 first_tier.add(number)
             elif number in first_tier:
@@ -641,6 +685,17 @@ def _hits(index: SearchIndex, ids: list[int]) -> list[Hit]:
     )
     found = {number: Hit(iri, identifier, json.loads(summary)) for number, iri, identifier, summary in rows}
     return [found[number] for number in ids if number in found]
+
+
+def summaries(index: SearchIndex, iris: Sequence[str]) -> dict[str, Hit]:
+    """The index's summaries of the projects `iris`, by IRI (projects it does not have left out)."""
+    found: dict[str, Hit] = {}
+    for start in range(0, len(iris), BATCH):
+        batch = list(iris[start : start + BATCH])
+        sql = f"SELECT iri, identifier, summary FROM project WHERE iri IN ({', '.join('?' * len(batch))})"
+        for iri, identifier, summary in index.connection().execute(sql, batch):
+            found[iri] = Hit(iri, identifier, json.loads(summary))
+    return found
 
 
 def value_labels(index: SearchIndex, kind: str, value: str) -> dict[str, str]:
@@ -671,44 +726,78 @@ class Totals:
     indicators: list[Total]
 
 
-def totals(index: SearchIndex, matches: int | None = None, key: object = None) -> Totals:
-    """Totals over the projects in the bitmap `matches` (None: every project). With a `key` (e.g. the
-    filters of a search without words) the result is kept until the index changes."""
+class _Sums:
+    """Per-project amounts as bit slices: `has` is the bitmap of projects with an amount, slice k the
+    bitmap of those whose amount (in ten-thousandths) has bit k set. The sum over any set of projects S
+    is then sum over k of popcount(S & slice k) << k: exact, and ANDs and popcounts only."""
+
+    def __init__(self, amounts: Mapping[int, int]) -> None:
+        self.has = bitmap(amounts)
+        width = max(amounts.values(), default=0).bit_length()
+        self.slices = [
+            bitmap(p for p, amount in amounts.items() if amount >> bit & 1) for bit in range(width)
+        ]
+
+    def total(self, projects: int) -> tuple[Decimal, int]:
+        """The sum over `projects` and how many of them have an amount."""
+        chosen = projects & self.has
+        amount = sum((chosen & bits).bit_count() << bit for bit, bits in enumerate(self.slices))
+        return Decimal(amount) / 10000, chosen.bit_count()
+
+
+class _Aggregates:
+    """Total budgets per currency and achieved indicator values per (measure, unit), as bit slices, and
+    each start year's projects (read from the funding and indicator tables once per data version)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        budgets: dict[str, dict[int, int]] = defaultdict(dict)
+        years: dict[str, set[int]] = defaultdict(set)
+        for project, currency, amount, year in connection.execute(
+            "SELECT project, currency, sum(amount_e4), min(year) FROM funding WHERE type = 'total-budget' "
+            "AND currency IS NOT NULL AND amount_e4 >= 0 GROUP BY project, currency"
+        ):
+            budgets[currency][project] = amount
+            if year:
+                years[year].add(project)
+        self.budgets = {currency: _Sums(amounts) for currency, amounts in budgets.items()}
+        self.years = {year: bitmap(projects) for year, projects in years.items()}
+        values: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+        for project, measure, unit, value in connection.execute(
+            "SELECT project, measure, unit, sum(value_e4) FROM indicator WHERE planned = 0 AND value_e4 >= 0 "
+            "GROUP BY project, measure, unit"
+        ):
+            values[(measure, unit)][project] = value
+        self.indicators = {key: _Sums(amounts) for key, amounts in values.items()}
+
+
+def totals(index: SearchIndex, matches: int | None = None) -> Totals:
+    """Totals over the projects in the bitmap `matches` (None: every project): total budgets by fund,
+    programme and start year, per currency, and achieved indicator values per measure and unit."""
     state = index.state()
-    if key is not None and key in state.totals:
-        return state.totals[key]
-    connection = index.connection()
-    restriction, parameters = "", []
-    if matches is not None and matches != state.all:
-        restriction = "AND x.project IN (SELECT value FROM json_each(?))"
-        parameters = [json.dumps(members(matches))]
-    budget = "x.type = 'total-budget' AND x.currency IS NOT NULL AND x.amount_e4 IS NOT NULL"
-    queries = {
-        "fund": f"SELECT f.value, x.currency, sum(x.amount_e4), count(DISTINCT x.project) FROM funding x "
-        f"JOIN facet f ON f.project = x.project AND f.facet = 'fund' WHERE {budget} {restriction} GROUP BY 1, 2",
-        "programme": f"SELECT f.value, x.currency, sum(x.amount_e4), count(DISTINCT x.project) FROM funding x "
-        f"JOIN facet f ON f.project = x.project AND f.facet = 'programme' WHERE {budget} {restriction} "
-        "GROUP BY 1, 2",
-        "year": f"SELECT x.year, x.currency, sum(x.amount_e4), count(DISTINCT x.project) FROM funding x "
-        f"WHERE {budget} AND x.year IS NOT NULL {restriction} GROUP BY 1, 2",
+    with state.lock:
+        if state.aggregates is None:
+            state.aggregates = _Aggregates(index.connection())
+        aggregates = state.aggregates
+    projects = state.all if matches is None else matches & state.all
+    groups = {
+        "fund": state.facets["fund"],
+        "programme": state.facets["programme"],
+        "year": aggregates.years,
     }
-    funding = {
-        name: [_total(row) for row in connection.execute(sql, parameters)] for name, sql in queries.items()
-    }
-    indicators = [
-        _total(row)
-        for row in connection.execute(
-            "SELECT x.measure, x.unit, sum(x.value_e4), count(DISTINCT x.project) FROM indicator x "
-            f"WHERE x.planned = 0 {restriction} GROUP BY 1, 2",
-            parameters,
-        )
-    ]
-    result = Totals(funding, indicators)
-    if key is not None:
-        state.totals[key] = result
-    return result
-
-
-def _total(row: tuple[str, str, int, int]) -> Total:
-    key, currency, amount, projects = row
-    return Total(key, currency, Decimal(amount) / 10000, projects)
+    funding: dict[str, list[Total]] = {}
+    for name, bitmaps in groups.items():
+        funding[name] = []
+        for key, bits in sorted(bitmaps.items()):
+            chosen = projects & bits
+            if not chosen:
+                continue
+            for currency, sums in sorted(aggregates.budgets.items()):
+                amount, count = sums.total(chosen)
+                if count:
+                    funding[name].append(Total(key, currency, amount, count))
+    indicators = []
+    for (measure, unit), sums in sorted(aggregates.indicators.items()):
+        amount, count = sums.total(projects)
+        if count:
+            indicators.append(Total(measure, unit, amount, count))
+    return Totals(funding, indicators)
