@@ -29,7 +29,6 @@ from pyoxigraph import (
 )
 
 from api.errors import NotAcceptable
-from loader import namespaces
 from loader.namespaces import Namespaces
 
 VARY = {"Vary": "Accept"}
@@ -201,25 +200,8 @@ def by_suffix(suffix: str, offers: Iterable[Format]) -> Format | None:
 
 
 def rdf_prefixes(ns: Namespaces) -> dict[str, str]:
-    """Prefixes for Turtle, RDF/XML and JSON-LD output: the vocabularies lodcat's data uses."""
-    return {
-        "lodcat": ns.vocab,
-        "rdf": namespaces.RDF,
-        "rdfs": namespaces.RDFS,
-        "xsd": namespaces.XSD,
-        "owl": namespaces.OWL,
-        "skos": namespaces.SKOS,
-        "dcterms": namespaces.DCTERMS,
-        "foaf": namespaces.FOAF,
-        "org": namespaces.ORG,
-        "prov": namespaces.PROV,
-        "schema": namespaces.SCHEMA,
-        "qb": namespaces.QB,
-        "eurio": namespaces.EURIO,
-        "dcat": namespaces.DCAT,
-        "sh": namespaces.SH,
-        "void": namespaces.VOID,
-    }
+    """Prefixes for Turtle, RDF/XML and JSON-LD output (one table: `Namespaces.prefixes`)."""
+    return ns.prefixes()
 
 
 def write_results(result: QuerySolutions | QueryBoolean, format_: Format) -> bytes:

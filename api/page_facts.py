@@ -97,7 +97,7 @@ def read(store: LodStore, facts: Facts, subjects: Iterable[str]) -> list[str]:
     found = []
     for start in range(0, len(wanted), BATCH):
         values = " ".join(f"<{iri}>" for iri in wanted[start : start + BATCH])
-        for row in rows(store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"):
+        for row in rows(store, f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o }}"):
             subject, predicate, term = row["s"], row["p"], row["o"]
             if isinstance(subject, NamedNode) and isinstance(term, NamedNode | Literal):
                 facts.add(subject.value, predicate.value, term)

@@ -32,7 +32,7 @@ FACET_OF_SCHEME = {
     "status": "status",
     "target-group": "target_group",
 }
-LIST_LIMIT = 200
+LIST_LIMIT = 100
 CODES = {
     "projectCode": "project_code",
     "applicationNumber": "application_number",
@@ -594,13 +594,9 @@ def source_page(
     v = view.v
     name = view.text(iri, DCTERMS + "title") or Text(view.value(iri, "sourceFile") or _last(iri))
     graph = ns.graph("source/" + _last(iri)).value
-    members: dict[str, list[str]] = {"Project": [], "Organisation": []}
-    query = (
-        f"SELECT ?s ?kind WHERE {{ GRAPH <{graph}> {{ ?s a ?kind FILTER (?kind IN "
-        f"(<{v('Project')}>, <{v('Organisation')}>)) }} }} ORDER BY ?s LIMIT {2 * LIST_LIMIT}"
-    )
-    for row in rows(store, query):
-        members[row["kind"].value.rsplit("#", 1)[-1]].append(row["s"].value)
+    total, hits = search.projects_in_graph(index, graph, LIST_LIMIT)
+    query = f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s a <{v('Organisation')}> }} }} LIMIT {LIST_LIMIT}"
+    organisations = sorted(row["s"].value for row in rows(store, query))
     languages = view.names(iri, DCTERMS + "language")
     structured = {
         "@type": "CreativeWork",
@@ -625,10 +621,9 @@ def source_page(
         stated=view.stated_dates(iri),
         notes=view.all_texts(iri, SKOS + "note"),
         graphs=_graph_rows(store, graph, v("contentHash")),
-        projects=_project_rows(who, ns, index, members["Project"]),
-        organisations=_organisation_rows(
-            who, ns, described(store, members["Organisation"]), members["Organisation"]
-        ),
+        projects=[hit_view(who.t, ns, index, hit) for hit in hits],
+        project_count=total,
+        organisations=_organisation_rows(who, ns, described(store, organisations), organisations),
     )
 
 

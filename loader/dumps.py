@@ -32,7 +32,6 @@ from pathlib import Path
 
 from pyoxigraph import Quad, RdfFormat, Triple, parse, serialize
 
-from loader import namespaces
 from loader.namespaces import Namespaces
 from loader.settings import Settings
 from loader.store import LodStore
@@ -140,23 +139,7 @@ def _statement_key(quad: Quad) -> tuple[str, str, str, str]:
 
 
 def _prefixes(ns: Namespaces) -> dict[str, str]:
-    return {
-        "lodcat": ns.vocab,
-        "rdf": namespaces.RDF,
-        "rdfs": namespaces.RDFS,
-        "xsd": namespaces.XSD,
-        "owl": namespaces.OWL,
-        "skos": namespaces.SKOS,
-        "dcterms": namespaces.DCTERMS,
-        "foaf": namespaces.FOAF,
-        "org": namespaces.ORG,
-        "prov": namespaces.PROV,
-        "schema": namespaces.SCHEMA,
-        "qb": namespaces.QB,
-        "eurio": namespaces.EURIO,
-        "dcat": namespaces.DCAT,
-        "void": namespaces.VOID,
-    }
+    return {prefix: iri for prefix, iri in ns.prefixes().items() if prefix != "sh"}
 
 
 def _serialize(statements: Iterable[Quad] | Iterable[Triple], rdf_format: RdfFormat, ns: Namespaces) -> bytes:

@@ -71,6 +71,27 @@ class Namespaces:
         """A vocabulary term, e.g. `term("Project")`."""
         return NamedNode(self.vocab + name)
 
+    def prefixes(self) -> dict[str, str]:
+        """Prefixes for Turtle, RDF/XML and JSON-LD output: the vocabularies lodcat's data uses."""
+        return {
+            "lodcat": self.vocab,
+            "rdf": RDF,
+            "rdfs": RDFS,
+            "xsd": XSD,
+            "owl": OWL,
+            "skos": SKOS,
+            "dcterms": DCTERMS,
+            "foaf": FOAF,
+            "org": ORG,
+            "prov": PROV,
+            "schema": SCHEMA,
+            "qb": QB,
+            "eurio": EURIO,
+            "dcat": DCAT,
+            "sh": SH,
+            "void": VOID,
+        }
+
     def _id(self, *segments: str) -> NamedNode:
         for segment in segments:
             if not IDENTIFIER.match(segment):

@@ -94,7 +94,9 @@ def _pairs(
         values = " ".join(f"<{iri}>" for iri in batch)
         pattern = f"?project <{link}> ?s . ?s <{predicate}> ?o" if link else f"?s <{predicate}> ?o"
         variable = "?project" if link else "?s"
-        rows = _select(store, ns, f"SELECT ?s ?o WHERE {{ VALUES {variable} {{ {values} }} {pattern} }}")
+        rows = _select(
+            store, ns, f"SELECT DISTINCT ?s ?o WHERE {{ VALUES {variable} {{ {values} }} {pattern} }}"
+        )
         found.update((row["s"].value, row["o"]) for row in rows if isinstance(row["o"], NamedNode | Literal))
     return found
 

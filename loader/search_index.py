@@ -197,6 +197,7 @@ class SearchIndex:
         self.write_lock = threading.Lock()
         self._shared: sqlite3.Connection | None = None
         self._state: _State | None = None
+        self._state_lock = threading.Lock()
         if path is None:
             self._shared = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         self._prepare(self.connection())
@@ -242,7 +243,10 @@ class SearchIndex:
         version = self.data_version or ""
         state = self._state
         if state is None or state.version != version:
-            state = self._state = _State(self.connection(), version)
+            with self._state_lock:  # one thread reads it; the others wait for it rather than read it too
+                state = self._state
+                if state is None or state.version != version:
+                    state = self._state = _State(self.connection(), version)
         return state
 
     def order(self, sort: str) -> array[int]:
@@ -696,6 +700,18 @@ def summaries(index: SearchIndex, iris: Sequence[str]) -> dict[str, Hit]:
         for iri, identifier, summary in index.connection().execute(sql, batch):
             found[iri] = Hit(iri, identifier, json.loads(summary))
     return found
+
+
+def projects_in_graph(index: SearchIndex, graph: str, limit: int) -> tuple[int, list[Hit]]:
+    """How many projects the named graph `graph` states, and the first `limit` of them by title."""
+    connection = index.connection()
+    total = connection.execute("SELECT count(*) FROM project_graph WHERE graph = ?", (graph,)).fetchone()[0]
+    rows = connection.execute(
+        "SELECT p.iri, p.identifier, p.summary FROM project_graph g JOIN project p ON p.id = g.project "
+        "WHERE g.graph = ? ORDER BY p.title_key, p.id LIMIT ?",
+        (graph, limit),
+    )
+    return total, [Hit(iri, identifier, json.loads(summary)) for iri, identifier, summary in rows]
 
 
 def value_labels(index: SearchIndex, kind: str, value: str) -> dict[str, str]:

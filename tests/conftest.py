@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -86,28 +87,33 @@ class LiveServer:
     process: subprocess.Popen[bytes]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """`lodcat load` then `lodcat serve` as real processes on a free port."""
+@contextlib.contextmanager
+def serving(store: Path, *, load: bool = True, environ: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """`lodcat load` (unless `load` is False) then `lodcat serve` on a free port, as real processes.
+
+    The base IRI is the server's own URL; `environ` adds or overrides variables (limits, tokens).
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    environ = {
+    env = {
         **os.environ,
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "LODCAT_STORE": str(tmp_path_factory.mktemp("live") / "store"),
+        "LODCAT_STORE": str(store),
         "LODCAT_BASE_IRI": url,
+        **(environ or {}),
     }
-    subprocess.run(
-        [sys.executable, "-m", "loader.cli", "load", str(DATA)],
-        env=environ,
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
+    if load:
+        subprocess.run(
+            [sys.executable, "-m", "loader.cli", "load", str(DATA)],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
     process = subprocess.Popen(
         [sys.executable, "-m", "loader.cli", "serve"],
-        env=environ,
+        env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -118,3 +124,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The sample data served by a real `lodcat serve` process on a free port."""
+    with serving(tmp_path_factory.mktemp("live") / "store") as server:
+        yield server

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import DATA, ROOT, free_port, wait_until_responds
+from tests.conftest import serving
 
 # Four-way cross product of every triple: about 10^11 rows on the sample data, i.e. it never ends.
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -33,35 +32,8 @@ class Server:
 
 
 def start(tmp_path: Path, **environ: str) -> Iterator[Server]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "LODCAT_STORE": str(tmp_path / "store"),
-        "LODCAT_BASE_IRI": url,
-        **environ,
-    }
-    subprocess.run(
-        [sys.executable, "-m", "loader.cli", "load", str(DATA)],
-        env=env,
-        check=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "loader.cli", "serve"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_responds(url + "health")
-        yield Server(url, process)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(tmp_path / "store", environ=environ) as server:
+        yield Server(server.url, server.process)
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,6 @@ the endpoint without a query string returns, in each RDF format.
 from __future__ import annotations
 
 import gc
-import os
-import subprocess
-import sys
 import warnings
 from collections.abc import Callable, Iterator
 
@@ -30,7 +27,7 @@ from rdflib.term import Node
 from api.negotiation import GRAPH, SOLUTIONS
 from api.service_description import FORMAT_IRIS, SIMPLE_ENTAILMENT
 from loader.store import LodStore
-from tests.conftest import ROOT, LiveServer, Published, free_port, wait_until_responds
+from tests.conftest import LiveServer, Published, serving
 from tests.w3c import (
     GRAPH_PARSERS,
     RESULT_PARSERS,
@@ -72,22 +69,8 @@ def protocol_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSe
     store.flush()
     del store  # RocksDB lets one process open a store: close it before the server opens it
     gc.collect()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    environ = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "LODCAT_STORE": str(path)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "loader.cli", "serve"],
-        env={**environ, "LODCAT_BASE_IRI": url},
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_until_responds(url + "health")
-        yield LiveServer(url, process)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(path, load=False) as server:
+        yield server
 
 
 def send(server: LiveServer, exchange: HttpExchange) -> httpx.Response:
