@@ -17,11 +17,12 @@ import hashlib
 import hmac
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import Response
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 from starlette.concurrency import run_in_threadpool
@@ -148,18 +149,22 @@ GraphParam = Annotated[str | None, Query(description="IRI of the named graph")]
 DefaultParam = Annotated[str | None, Query(description="Not supported: the default graph is the union")]
 
 
-@router.get("/graphs", summary="Graph Store Protocol: read a graph (bearer token)")
-async def read_graph(
-    request: Request,
-    store: StoreDep,
+def target_graph(
     settings: SettingsDep,
-    ns: NamespacesDep,
     graph: GraphParam = None,
     default: DefaultParam = None,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Response:
+    authorization: Annotated[str | None, Header(description="`Bearer <LODCAT_ADMIN_TOKEN>`")] = None,
+) -> NamedNode:
+    """The graph a Graph Store request names, once the bearer token lets it write."""
     authorise(settings, authorization)
-    name = _graph(graph, default)
+    return _graph(graph, default)
+
+
+TargetDep = Annotated[NamedNode, Depends(target_graph)]
+
+
+@router.get("/graphs", summary="Graph Store Protocol: read a graph (bearer token)")
+async def read_graph(request: Request, store: StoreDep, ns: NamespacesDep, name: TargetDep) -> Response:
     if not store.contains_graph(name):
         raise NotFound(f"No graph <{name.value}>")
     format_ = negotiate(request.headers.get("accept"), GRAPH)
@@ -186,10 +191,10 @@ async def _write(
     operation: str,
     name: NamedNode,
     body: bytes,
-    action: object,
+    action: Callable[[], None],
 ) -> None:
     def run() -> None:
-        action()  # type: ignore[operator]
+        action()
         store.update(_record(operation, f"<{name.value}>", body, ns))
 
     await run_in_threadpool(run)
@@ -197,17 +202,7 @@ async def _write(
 
 
 @router.put("/graphs", summary="Graph Store Protocol: replace a graph (bearer token)")
-async def put_graph(
-    request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
-    ns: NamespacesDep,
-    graph: GraphParam = None,
-    default: DefaultParam = None,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Response:
-    authorise(settings, authorization)
-    name = _graph(graph, default)
+async def put_graph(request: Request, store: StoreDep, ns: NamespacesDep, name: TargetDep) -> Response:
     existed = store.contains_graph(name)
     triples, size = await _body_triples(request)
     await _write(
@@ -217,17 +212,7 @@ async def put_graph(
 
 
 @router.post("/graphs", summary="Graph Store Protocol: add to a graph (bearer token)")
-async def post_graph(
-    request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
-    ns: NamespacesDep,
-    graph: GraphParam = None,
-    default: DefaultParam = None,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Response:
-    authorise(settings, authorization)
-    name = _graph(graph, default)
+async def post_graph(request: Request, store: StoreDep, ns: NamespacesDep, name: TargetDep) -> Response:
     existed = store.contains_graph(name)
     triples, size = await _body_triples(request)
     await _write(
@@ -237,17 +222,7 @@ async def post_graph(
 
 
 @router.delete("/graphs", summary="Graph Store Protocol: delete a graph (bearer token)")
-async def delete_graph(
-    request: Request,
-    store: StoreDep,
-    settings: SettingsDep,
-    ns: NamespacesDep,
-    graph: GraphParam = None,
-    default: DefaultParam = None,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Response:
-    authorise(settings, authorization)
-    name = _graph(graph, default)
+async def delete_graph(request: Request, store: StoreDep, ns: NamespacesDep, name: TargetDep) -> Response:
     if not store.contains_graph(name):
         raise NotFound(f"No graph <{name.value}>")
     await _write(request, store, ns, "DELETE", name, b"", lambda: store.drop_graph(name))
