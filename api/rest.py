@@ -24,10 +24,11 @@ from pyoxigraph import NamedNode
 from api import documents, jsonld
 from api.deps import NamespacesDep, SettingsDep, StoreDep
 from api.documents import ProjectList
-from api.errors import NotFound
+from api.errors import BadRequest, NotFound
 from api.facts import IDENTIFIER as DCTERMS_IDENTIFIER
 from api.facts import IN_SCHEME, NOTATION, Facts
 from api.jsonld import RepresentationDep, respond
+from api.lifecycle import search_index_of
 from api.models import EMBEDDED_PROJECTS, FundDetail, Organisation, Page, ProgrammeDetail, ProjectSummary
 from api.negotiation import JSON_LD
 from api.paging import PagingDep, collection, page_of
@@ -35,6 +36,8 @@ from api.project_models import ProjectDetail
 from api.rest_queries import ORDERS, construct, select, summaries, text_pattern, triples
 from loader import namespaces
 from loader.namespaces import Namespaces
+from loader.search_index import SearchError
+from loader.search_index import search as search_projects
 from loader.store import LodStore
 
 router = APIRouter(prefix="/api/v1")
@@ -172,6 +175,23 @@ def list_projects(
 
     `Link` has the next and previous pages. Raises BadRequest for a page size above the maximum.
     """
+    if q is not None and q.strip() and organisation is None and year is None and co_financed_by is None:
+        # The same full-text search as the pages (loader/search_index.py): case, diacritics and Czech
+        # endings ignored, ranked; organisation, year and co-financer filters stay in SPARQL below.
+        given = {"country": country, "region": region, "programme": programme, "fund": fund, "status": status}
+        filters = {name: [value] for name, value in given.items() if value}
+        try:
+            result = search_projects(
+                search_index_of(request.app), q, filters, sort, paging_.page, paging_.per_page
+            )
+        except SearchError as error:
+            raise BadRequest(str(error)) from None
+        hits = [hit.iri for hit in result.hits]
+        found_hits = summaries(store, ns, hits)
+        document, links = page_of(
+            request, paging_, result.total, [found_hits[i] for i in hits if i in found_hits]
+        )
+        return respond(request, document, format_, links)
     pattern = text_pattern(q) if q is not None and q.strip() else None
     matching = select(
         store,

@@ -793,3 +793,20 @@ def test_live_server_project_and_schema(live_server: LiveServer) -> None:
     assert response.json()["iri"] == f"{live_server.url}id/project/{LIBEREC}"
     schema = httpx.get(f"{live_server.url}api/v1/schema/record.json").json()
     assert schema == json.loads((ROOT / "schema" / "record.schema.json").read_text(encoding="utf-8"))
+
+
+def test_text_search_is_the_pages_search_ignoring_accents_and_czech_endings(client: TestClient) -> None:
+    response = client.get("/api/v1/projects", params={"q": "socialni sluzby"})
+    assert response.status_code == 200
+    ids = sorted(item["id"] for item in response.json()["items"])
+    assert ids == [
+        "CZ.04.4.83-3.2.03.1-0448",
+        "komunitni-planovani-zlinsky-kraj",
+        "odborna-partnerstvi-stredocesky-kraj",
+        "vzdelani-pracovniku-socialni-sluzby",
+    ]
+    assert response.json()["total"] == 4
+    lithuanian = client.get("/api/v1/projects", params={"q": "globos"}).json()
+    assert [item["id"] for item in lithuanian["items"]] == ["08.4.1-ESFA-V-405-01-0001"]
+    narrowed = client.get("/api/v1/projects", params={"q": "socialni sluzby", "region": "CZ072"}).json()
+    assert [item["id"] for item in narrowed["items"]] == ["komunitni-planovani-zlinsky-kraj"]
