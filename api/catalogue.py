@@ -21,6 +21,7 @@ data gives the same bytes.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -29,7 +30,6 @@ from email.utils import formatdate
 from string import Template
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, FastAPI, Header, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pyoxigraph import Literal, NamedNode, QuerySolutions, Triple, serialize
@@ -603,12 +603,18 @@ def current_dumps(store: LodStore, settings: Settings) -> Manifest:
 
 @asynccontextmanager
 async def _dumps_at_startup(app: FastAPI) -> AsyncIterator[None]:
-    """Bring the dumps up to date before serving. A folder that cannot be written is logged, not fatal:
-    the catalogue and the dumps then answer 500 with the error, and the rest of lodcat works."""
-    try:
-        await anyio.to_thread.run_sync(current_dumps, app.state.store, app.state.settings)
-    except OSError as error:
-        logger.warning("cannot write the dumps: %s", error)
+    """Bring the dumps up to date in the background, so start-up does not wait for them (at 10^5
+    projects writing them takes minutes); a request that needs them meanwhile waits for the same write
+    (ensure_dumps holds one lock). A folder that cannot be written is logged, not fatal: the catalogue
+    and the dumps then answer 500 with the error, and the rest of lodcat works."""
+
+    def write() -> None:
+        try:
+            current_dumps(app.state.store, app.state.settings)
+        except OSError as error:
+            logger.warning("cannot write the dumps: %s", error)
+
+    threading.Thread(target=write, name="lodcat-dumps", daemon=True).start()
     yield
 
 

@@ -14,15 +14,22 @@ from pyoxigraph import QueryBoolean, QuerySolutions, Triple
 from api import results
 from api.errors import NotAcceptable
 from api.executor import QueryJob, QueryOutcome
-from api.negotiation import FORMATS, GRAPH, SOLUTIONS, Format, negotiate, rdf_prefixes, used_prefixes
+from api.negotiation import (
+    FORMATS,
+    GRAPH,
+    SOLUTIONS,
+    Format,
+    by_suffix,
+    negotiate,
+    rdf_prefixes,
+    used_prefixes,
+)
 from loader.namespaces import Namespaces
 from loader.store import LodStore, QueryResult
 
 
 def _suffix_format(suffix: str | None) -> Format | None:
-    if suffix is None:
-        return None
-    return next((format_ for format_ in FORMATS if format_.suffix == suffix), None)
+    return by_suffix(suffix, FORMATS) if suffix is not None else None
 
 
 def run_job(store: LodStore, job: QueryJob) -> QueryOutcome:

@@ -93,12 +93,22 @@ def _graph_metadata(mapped: MappedSource, content_hash: str, ns: Namespaces) -> 
     ]
 
 
+def is_current(mapped: MappedSource, store: LodStore, ns: Namespaces, content_hash: str) -> bool:
+    """Whether the source's published graph already has this content (its recorded content hash)."""
+    return store.value(mapped.graph, ns.term("contentHash"), mapped.graph) == content_hash
+
+
+def replace(mapped: MappedSource, store: LodStore, ns: Namespaces, content_hash: str) -> None:
+    """Publish `mapped` as its named graph, all or nothing, with the graph's provenance and hash."""
+    store.replace_graph(mapped.graph, [*mapped.triples, *_graph_metadata(mapped, content_hash, ns)])
+
+
 def publish(mapped: MappedSource, store: LodStore, ns: Namespaces) -> bool:
     """Replace the source's named graph unless its content is unchanged; return True if it was written."""
     content_hash = mapped.content_hash()
-    if store.value(mapped.graph, ns.term("contentHash"), mapped.graph) == content_hash:
+    if is_current(mapped, store, ns, content_hash):
         return False
-    store.replace_graph(mapped.graph, [*mapped.triples, *_graph_metadata(mapped, content_hash, ns)])
+    replace(mapped, store, ns, content_hash)
     return True
 
 
@@ -168,9 +178,11 @@ def run(paths: Iterable[Path], settings: Settings, store: LodStore | None) -> Lo
         if store is None:
             report.outcomes.append(SourceOutcome(path, mapped.graph.value, "valid", len(mapped.triples)))
             continue
-        before = project_digests(store.graph_triples(mapped.graph), ns)
-        written = publish(mapped, store, ns)
-        if written:
+        content_hash = mapped.content_hash()
+        written = not is_current(mapped, store, ns, content_hash)
+        if written:  # the old graph's projects are read only when the source changed
+            before = project_digests(store.graph_triples(mapped.graph), ns)
+            replace(mapped, store, ns, content_hash)
             changes.track(before, project_digests(mapped.triples, ns))
         report.outcomes.append(
             SourceOutcome(path, mapped.graph.value, "loaded" if written else "unchanged", len(mapped.triples))
