@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from loader.errors import LodcatError, StoreError
-from loader.pipeline import LoadReport, run
+from loader.namespaces import Namespaces
+from loader.pipeline import LoadReport, Retract, run
 from loader.records import json_schema
 from loader.settings import Settings
 from loader.store import LodStore
@@ -21,6 +22,8 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 
 def _print_report(report: LoadReport, verb: str) -> int:
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     for outcome in report.outcomes:
         if outcome.status == "refused":
             for problem in outcome.problems:
@@ -45,21 +48,40 @@ def _missing(paths: list[Path]) -> int | None:
     return None
 
 
+def _progress(arguments: argparse.Namespace) -> bool:
+    return bool(arguments.progress) or sys.stderr.isatty()
+
+
 def command_validate(arguments: argparse.Namespace, settings: Settings) -> int:
     paths = _paths(arguments, settings)
     if (code := _missing(paths)) is not None:
         return code
-    return _print_report(run(paths, settings, store=None), "validate")
+    return _print_report(run(paths, settings, store=None, progress=_progress(arguments)), "validate")
+
+
+def _load(
+    paths: list[Path], arguments: argparse.Namespace, settings: Settings, retract: Retract | None
+) -> int:
+    store = LodStore(settings.store_path)
+    report = run(
+        paths,
+        settings,
+        store,
+        retract=retract,
+        progress=_progress(arguments),
+        refresh_index=not arguments.defer_index,
+    )
+    store.flush()
+    return _print_report(report, f"load into {settings.store_path}")
 
 
 def command_load(arguments: argparse.Namespace, settings: Settings) -> int:
     paths = _paths(arguments, settings)
     if (code := _missing(paths)) is not None:
         return code
-    store = LodStore(settings.store_path)
-    report = run(paths, settings, store)
-    store.flush()
-    return _print_report(report, f"load into {settings.store_path}")
+    prefix = Namespaces(settings.base_iri).graph("source/").value
+    every_source: Retract = lambda graph: graph.startswith(prefix)  # noqa: E731
+    return _load(paths, arguments, settings, every_source if arguments.sync else None)
 
 
 def command_schema(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -106,7 +128,8 @@ def command_dump(arguments: argparse.Namespace, settings: Settings) -> int:
 
 
 def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
-    from loader.importer import import_table, read_mapping, write_records, write_report
+    from loader.importer import import_into, read_mapping, write_report
+    from loader.progress import Progress
 
     mapping_path, path = Path(arguments.mapping), Path(arguments.file)
     if (code := _missing([mapping_path, path])) is not None:
@@ -114,20 +137,28 @@ def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
     if arguments.chunk < 1:
         print(f"lodcat: --chunk {arguments.chunk}: expected at least 1 project per file", file=sys.stderr)
         return EXIT_USAGE
-    imported = import_table(
+    out = Path(arguments.out) if arguments.out else settings.store_path.parent / "imports"
+    meter = Progress("import", "rows", enabled=_progress(arguments))
+    imported = import_into(
         read_mapping(mapping_path),
         path,
+        out,
         strict=arguments.strict,
+        sync=arguments.sync,
+        chunk=arguments.chunk,
         encoding=arguments.encoding,
         delimiter=arguments.delimiter,
         limit=arguments.limit,
+        progress=meter,
     )
+    if meter.done:
+        meter.finish()
     for problem in [*imported.refusals, *map(str, imported.problems)]:
         print(problem, file=sys.stderr)
-    if not imported.refused:
-        out = Path(arguments.out) if arguments.out else settings.store_path.parent / "imports"
-        for written in write_records(imported, out, arguments.chunk):
-            print(f"wrote     {written}")
+    for written in imported.records:
+        print(f"wrote     {written}")
+    for removed in imported.removed:
+        print(f"removed   {removed}")
     if arguments.report:
         write_report(imported, Path(arguments.report))
     for column in imported.personal:
@@ -141,10 +172,20 @@ def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
         return EXIT_REFUSED
     if not arguments.load:
         return EXIT_OK
-    store = LodStore(settings.store_path)
-    report = run(imported.records, settings, store)
-    store.flush()
-    return _print_report(report, f"load into {settings.store_path}")
+    # The parts the import removed (a new layout, or --sync) leave with their graphs: every graph of this
+    # source that no record file of it publishes now is retracted.
+    graph = Namespaces(settings.base_iri).source_graph(imported.mapping.source_id).value
+    this_source: Retract = lambda name: name == graph or name.startswith(graph + ".part-")  # noqa: E731
+    return _load(imported.records, arguments, settings, this_source)
+
+
+def _load_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
+    command.add_argument(
+        "--defer-index",
+        action="store_true",
+        help="leave the search index stale; `lodcat serve` rebuilds it at start",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -157,9 +198,14 @@ def parser() -> argparse.ArgumentParser:
     commands = main_parser.add_subparsers(dest="command", required=True)
     validate = commands.add_parser("validate", help="check record files (map + SHACL) without writing")
     validate.add_argument("paths", nargs="*", help="record files or folders (default: data/)")
+    validate.add_argument("--progress", action="store_true", help="show progress even when not on a terminal")
     validate.set_defaults(handler=command_validate)
     load = commands.add_parser("load", help="validate and publish record files, each as its own named graph")
     load.add_argument("paths", nargs="*", help="record files or folders (default: data/)")
+    _load_options(load)
+    load.add_argument(
+        "--sync", action="store_true", help="retract the published sources whose record file is not given"
+    )
     load.set_defaults(handler=command_load)
     schema = commands.add_parser("schema", help="write the record JSON Schema to schema/record.schema.json")
     schema.add_argument("--check", action="store_true", help="fail if the committed schema is out of date")
@@ -180,6 +226,10 @@ def parser() -> argparse.ArgumentParser:
     imports.add_argument("--delimiter", help="override the mapping's delimiter (e.g. ';')")
     imports.add_argument("--limit", type=int, help="import only the first N rows")
     imports.add_argument("--chunk", type=int, default=500, help="projects per record file (default 500)")
+    imports.add_argument(
+        "--sync", action="store_true", help="retract projects an earlier import had that the file has no more"
+    )
+    _load_options(imports)
     imports.set_defaults(handler=command_import)
     return main_parser
 

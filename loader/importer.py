@@ -13,6 +13,7 @@ without a `public_reason`, and with `strict`, any row problem at all."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,8 +22,10 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from loader.mappingfile import Mapping, MappingError, Rule, read_mapping
-from loader.records import Organisation, Project, parse_records
-from loader.tables import Row, Table, TableError, header_name, read_table
+from loader.parts import Spool, Written, carry_over, source_files, write_parts
+from loader.progress import Progress
+from loader.records import Organisation, Project
+from loader.tables import Row, TableError, TableStream, header_name, open_table
 from loader.transforms import (
     TransformError,
     normalise_code,
@@ -89,16 +92,19 @@ class Imported:
     """The records of one imported file, or why the file is refused as a whole (`refusals`)."""
 
     mapping: Mapping
-    table: Table | None
+    table: TableStream | None
     path: Path
     strict: bool = False
-    projects: list[Project] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)  # import_table only; import_into spools them
+    count: int = 0  # projects imported
     organisations: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[RowProblem] = field(default_factory=list)
     personal: list[PersonalColumn] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     records: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)  # record files of an earlier import now gone
+    carried: list[str] = field(default_factory=list)  # projects kept from an earlier import (no --sync)
 
     @property
     def refused(self) -> bool:
@@ -106,7 +112,7 @@ class Imported:
 
     @property
     def rows(self) -> int:
-        return len(self.table.rows) if self.table else 0
+        return self.table.read if self.table else 0
 
     @property
     def rows_skipped(self) -> int:
@@ -122,9 +128,10 @@ class Imported:
         assert self.table is not None
         delimiter = f", delimiter {self.table.delimiter!r}" if self.table.delimiter else ""
         return (
-            f"imported {self.path} with {self.mapping.path}: {self.rows} rows, {len(self.projects)} "
+            f"imported {self.path} with {self.mapping.path}: {self.rows} rows, {self.count} "
             f"projects, {self.rows_skipped} rows skipped, {self.rows_left_out} left out; "
             f"encoding {self.table.encoding}{delimiter}"
+            + (f"; {len(self.carried)} projects kept from the earlier import" if self.carried else "")
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -137,7 +144,9 @@ class Imported:
             "encoding": self.table.encoding if self.table else None,
             "delimiter": self.table.delimiter if self.table else None,
             "rows": self.rows,
-            "projects": len(self.projects),
+            "projects": self.count,
+            "carried_over": self.carried,
+            "removed_records": [str(path) for path in self.removed],
             "rows_skipped": self.rows_skipped,
             "rows_left_out": self.rows_left_out,
             "refusals": self.refusals,
@@ -418,33 +427,30 @@ def _check_models(state: _Row) -> None:
                 state.problem(None, column, value, f"field {where}: {reason}")
 
 
-def _scan_personal(table: Table) -> dict[str, str]:
-    """Column -> why it looks like personal data: its name, or the first line holding such a value."""
-    found: dict[str, str] = {}
-    for column in table.columns:
-        word = personal_header(column)
-        if word is not None:
-            found[column] = f"its name contains {word!r}"
-    for row in table.rows:
-        for column, text in row.cells.items():
-            if column in found or not text:
-                continue
-            kind = personal_value(text)
-            if kind is not None:
-                found[column] = f"line {row.line} holds {kind}"
-    return found
+def _scan_personal(columns: list[str], row: Row, found: dict[str, str]) -> None:
+    """Add to `found` (column -> why) the columns of `row` that look like personal data."""
+    for column, text in row.cells.items():
+        if column in found or not text:
+            continue
+        kind = personal_value(text)
+        if kind is not None:
+            found[column] = f"line {row.line} holds {kind}"
 
 
-def _personal_columns(mapping: Mapping, table: Table, imported: Imported) -> None:
+def _personal_headers(columns: list[str]) -> dict[str, str]:
+    return {column: f"its name contains {word!r}" for column in columns if (word := personal_header(column))}
+
+
+def _personal_columns(mapping: Mapping, path: Path, found: dict[str, str], imported: Imported) -> None:
     spec = mapping.spec
     personal = {header_name(column, 0): reason for column, reason in spec.personal.items()}
-    for column, evidence in _scan_personal(table).items():
+    for column, evidence in found.items():
         rules = [rule for rule in mapping.rules if rule.column == column]
         reasons = [rule.spec.public_reason for rule in rules if rule.spec.public_reason]
         if rules and not reasons:
             targets = ", ".join(sorted({f"'{rule.spec.to}'" for rule in rules}))
             imported.refusals.append(
-                f"{table.path}: column {column!r} looks like personal data ({evidence}); {mapping.path} maps "
+                f"{path}: column {column!r} looks like personal data ({evidence}); {mapping.path} maps "
                 f"it to {targets} without public_reason. Leave it out of [columns] and list it under "
                 "[personal], or say why it is public with public_reason"
             )
@@ -456,25 +462,14 @@ def _personal_columns(mapping: Mapping, table: Table, imported: Imported) -> Non
             imported.personal.append(PersonalColumn(column, evidence, False, why))
 
 
-def import_table(
-    mapping: Mapping,
-    path: Path,
-    *,
-    strict: bool = False,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    limit: int | None = None,
+def _open(
+    mapping: Mapping, path: Path, strict: bool, encoding: str | None, delimiter: str | None, limit: int | None
 ) -> Imported:
-    """Map every row of `path` (the first `limit` rows) to a project record; writes nothing.
-
-    `encoding` and `delimiter` override the mapping's. Rows that cannot be mapped become `problems` and
-    are skipped; with `strict`, any problem refuses the whole file. Raises nothing for bad input: a file
-    that cannot be read or does not fit the mapping comes back with `refusals`.
-    """
+    """An Imported with the table opened (rows not read yet), or with the refusals of its header."""
     imported = Imported(mapping, None, path, strict)
     read = mapping.spec.read
     try:
-        table = read_table(
+        imported.table = open_table(
             path,
             format=read.format or ("json" if path.suffix.lower() == ".json" else "csv"),
             encoding=encoding or read.encoding,
@@ -487,55 +482,129 @@ def import_table(
     except TableError as error:
         imported.refusals.append(str(error))
         return imported
-    imported.table = table
+    columns = imported.table.columns
     declared = mapping.declared_columns()
-    missing = [column for column in declared if column not in table.columns]
-    for column in missing:
+    for column in [column for column in declared if column not in columns]:
         imported.refusals.append(
             f"{path}: has no column {column!r} ({mapping.path}: {declared[column]}); its columns are: "
-            + ", ".join(repr(name) for name in table.columns)
+            + ", ".join(repr(name) for name in columns)
         )
-    imported.unmapped = [column for column in table.columns if column not in declared]
-    _personal_columns(mapping, table, imported)
-    if imported.refused:
-        return imported
-    seen: dict[str, Row] = {}
-    for row in table.rows:
-        state = _map_row(mapping, path, row)
-        imported.problems.extend(state.problems)
-        if state.skipped:
-            continue
-        project_id = state.project["id"]
-        if project_id in seen:
-            _duplicate(state, seen[project_id], imported)
-            continue
-        seen[project_id] = row
-        imported.projects.append(Project.model_validate(state.project))
-        for organisation in state.organisations:
-            _add_organisation(imported.organisations, organisation)
-    problems = [problem for problem in imported.problems if problem.action != "row left out"]
-    if strict and problems:
-        lines = len({problem.line for problem in problems})
-        imported.refusals.append(
-            f"{path}: {len(problems)} problem(s) in {lines} row(s); --strict refuses the whole file"
-        )
+    imported.unmapped = [column for column in columns if column not in declared]
     return imported
 
 
-def _duplicate(state: _Row, first: Row, imported: Imported) -> None:
+def _projects(imported: Imported, progress: Progress | None = None) -> Iterator[Project]:
+    """Map the rows one at a time; yield each project once. Afterwards `imported` holds the problems and
+    refusals (personal-data columns found in any row, --strict), so a caller publishes nothing it
+    yielded until the iterator is exhausted and `imported.refused` is False."""
+    mapping, table = imported.mapping, imported.table
+    if table is None or imported.refused:
+        return
+    found = _personal_headers(table.columns)
+    seen: dict[str, tuple[int, int]] = {}  # project id -> (line, hash of the row's cells)
+    try:
+        for row in table:
+            _scan_personal(table.columns, row, found)
+            state = _map_row(mapping, imported.path, row)
+            imported.problems.extend(state.problems)
+            if progress is not None:
+                progress.advance()
+            if state.skipped:
+                continue
+            project_id = state.project["id"]
+            cells = hash(tuple(row.cells.items()))
+            if project_id in seen:
+                _duplicate(state, seen[project_id], cells, imported)
+                continue
+            seen[project_id] = (row.line, cells)
+            imported.count += 1
+            for organisation in state.organisations:
+                _add_organisation(imported.organisations, organisation)
+            yield Project.model_validate(state.project)
+    except TableError as error:
+        imported.refusals.append(str(error))
+        return
+    _personal_columns(mapping, imported.path, found, imported)
+    if imported.refused:  # refused for its columns: its rows say nothing
+        imported.problems.clear()
+        return
+    problems = [problem for problem in imported.problems if problem.action != "row left out"]
+    if imported.strict and problems:
+        lines = len({problem.line for problem in problems})
+        imported.refusals.append(
+            f"{imported.path}: {len(problems)} problem(s) in {lines} row(s); --strict refuses the whole file"
+        )
+
+
+def import_table(
+    mapping: Mapping,
+    path: Path,
+    *,
+    strict: bool = False,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    limit: int | None = None,
+) -> Imported:
+    """Map every row of `path` (the first `limit` rows) to a project record, kept in memory in
+    `projects`; writes nothing. For big files use `import_into`, which spools them to disk.
+
+    `encoding` and `delimiter` override the mapping's. Rows that cannot be mapped become `problems` and
+    are skipped; with `strict`, any problem refuses the whole file. Raises nothing for bad input: a file
+    that cannot be read or does not fit the mapping comes back with `refusals`.
+    """
+    imported = _open(mapping, path, strict, encoding, delimiter, limit)
+    imported.projects = list(_projects(imported))
+    if imported.refused:
+        imported.projects, imported.count = [], 0
+    return imported
+
+
+def import_into(
+    mapping: Mapping,
+    path: Path,
+    out: Path,
+    *,
+    strict: bool = False,
+    sync: bool = False,
+    chunk: int = DEFAULT_CHUNK,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+) -> Imported:
+    """Map `path` row by row and write the records into `out` (see loader/parts.py): memory holds one
+    part at a time, not the list. Projects of an earlier import that are gone from the file are kept
+    unless `sync`. A refused file writes nothing and leaves the earlier record files as they were."""
+    imported = _open(mapping, path, strict, encoding, delimiter, limit)
+    if imported.refused:
+        return imported
+    with Spool(out) as spool:
+        for project in _projects(imported, progress):
+            spool.add(_dumped(project))
+        if imported.refused:
+            return imported
+        previous = source_files(out, mapping.source_id)
+        if not sync:
+            imported.carried = carry_over(spool, previous, imported.organisations)
+        _written(imported, write_parts(spool, out, mapping.source_id, chunk, _part_builder(imported)))
+    return imported
+
+
+def _duplicate(state: _Row, first: tuple[int, int], cells: int, imported: Imported) -> None:
     spec = state.mapping.spec.project
     project_id = state.project["id"]
     columns = [header_name(column, 0) for column in [spec.id_column] if column] or [
         header_name(column, 0) for column in spec.id_columns
     ]
     values = [_cell(state.mapping, state.row, column) or "" for column in columns]
-    if state.row.cells == first.cells:
-        reason = f"repeats line {first.line} cell for cell"
+    line, first_cells = first
+    if cells == first_cells:
+        reason = f"repeats line {line} cell for cell"
     elif spec.id_column is not None:
-        reason = f"has the project code of line {first.line} (project id {project_id!r}); a row is a project"
+        reason = f"has the project code of line {line} (project id {project_id!r}); a row is a project"
     else:
         reason = (
-            f"has the same {' and '.join(repr(column) for column in columns)} as line {first.line} "
+            f"has the same {' and '.join(repr(column) for column in columns)} as line {line} "
             f"(project id {project_id!r}); a row is a project"
         )
     value = " + ".join(values) if values else None
@@ -555,32 +624,38 @@ def _add_organisation(organisations: dict[str, dict[str, Any]], organisation: di
 # -- records -> files ------------------------------------------------------------------------------------
 
 
+def _dumped(project: Project) -> dict[str, Any]:
+    return project.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+
+
+def _written(imported: Imported, written: Written) -> None:
+    imported.records, imported.removed = written.paths, written.removed
+    imported.count += len(imported.carried)
+
+
 def write_records(imported: Imported, out: Path, chunk: int = DEFAULT_CHUNK) -> list[Path]:
-    """Write the projects as record files in `out`: `{source}.json`, or `{source}.part-001.json` and so
-    on when there are more than `chunk` projects (each part is a source with its own named graph);
-    nothing when no row could be imported. Removes the files an earlier import of the same source left
-    in `out`. Raises RecordsRefused if a record file would not read back (a bug, not bad input)."""
+    """Write the projects `import_table` kept in memory as record files in `out`, in parts of at most
+    `chunk` projects (see loader/parts.py); removes the files an earlier import of the same source left
+    in `out`; nothing is carried over."""
     if imported.refused:
         raise ValueError("a refused import has no records to write")
-    source_id = imported.mapping.source_id
-    out.mkdir(parents=True, exist_ok=True)
-    for old in [*out.glob(f"{source_id}.json"), *out.glob(f"{source_id}.part-*.json")]:
-        old.unlink()
-    parts = [imported.projects[i : i + chunk] for i in range(0, len(imported.projects), chunk)]
-    written = []
-    for number, projects in enumerate(parts, start=1):
-        part_id = source_id if len(parts) == 1 else f"{source_id}.part-{number:03d}"
-        path = out / f"{part_id}.json"
-        data = _record_file(imported, part_id, projects, number, len(parts))
-        parse_records(data, path)
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        written.append(path)
-    imported.records = written
-    return written
+    with Spool(out) as spool:
+        for project in imported.projects:
+            spool.add(_dumped(project))
+        written = write_parts(spool, out, imported.mapping.source_id, chunk, _part_builder(imported))
+    _written(imported, written)
+    return written.paths
+
+
+def _part_builder(imported: Imported) -> Callable[[str, list[dict[str, Any]], int, int], dict[str, Any]]:
+    def build(part_id: str, projects: list[dict[str, Any]], number: int, parts: int) -> dict[str, Any]:
+        return _record_file(imported, part_id, projects, number, parts)
+
+    return build
 
 
 def _record_file(
-    imported: Imported, part_id: str, projects: list[Project], number: int, parts: int
+    imported: Imported, part_id: str, projects: list[dict[str, Any]], number: int, parts: int
 ) -> dict[str, Any]:
     spec = imported.mapping.spec.source
     notes = [*spec.notes, {"en": f"Imported from {imported.path.name} with {imported.mapping.path.name}."}]
@@ -596,15 +671,9 @@ def _record_file(
         source["title"] = spec.title
     if spec.url:
         source["url"] = spec.url
-    used = {p.organisation for project in projects for p in project.participants}
+    used = {p["organisation"] for project in projects for p in project.get("participants", [])}
     organisations = [imported.organisations[identifier] for identifier in sorted(used)]
-    return {
-        "source": source,
-        "organisations": organisations,
-        "projects": [
-            project.model_dump(mode="json", exclude_defaults=True, exclude_none=True) for project in projects
-        ],
-    }
+    return {"source": source, "organisations": organisations, "projects": projects}
 
 
 def write_report(imported: Imported, path: Path) -> None:
@@ -617,6 +686,7 @@ __all__ = [
     "DEFAULT_CHUNK",
     "Imported",
     "MappingError",
+    "import_into",
     "import_table",
     "read_mapping",
     "write_records",

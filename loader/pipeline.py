@@ -6,25 +6,32 @@ SHACL violation) changes nothing: its previously published graph stays as it was
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal as Kind
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from loader import search_index
 from loader.errors import RecordError, RecordsRefused, StoreError, ValidationFailed
 from loader.mapping import TYPE, MappedSource, to_triples
 from loader.namespaces import DCTERMS, PROV, XSD, Namespaces
+from loader.progress import Progress
 from loader.records import read_records, record_files
 from loader.releases import Changes, project_digests, record_release
-from loader.settings import Settings
+from loader.settings import ROOT, Settings
 from loader.store import LodStore
 from loader.validation import validate
 
 VOCABULARY_GRAPHS = {"lodcat.ttl": "ontology", "schemes.ttl": "schemes", "reference.ttl": "reference"}
+# The modules a record file's triples depend on: a change to one of them reloads every file.
+MAPPING_CODE = ("records.py", "mapping.py", "namespaces.py", "pipeline.py")
 
 
 @dataclass
@@ -33,7 +40,7 @@ class SourceOutcome:
 
     path: Path
     graph: str
-    status: Kind["loaded", "unchanged", "refused", "valid"]
+    status: Kind["loaded", "unchanged", "refused", "valid", "retracted"]
     triples: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -42,6 +49,7 @@ class SourceOutcome:
 class LoadReport:
     outcomes: list[SourceOutcome] = field(default_factory=list)
     release: int | None = None  # the dataset version this run published, if it changed data
+    notes: list[str] = field(default_factory=list)
 
     def with_status(self, status: str) -> list[SourceOutcome]:
         return [outcome for outcome in self.outcomes if outcome.status == status]
@@ -57,7 +65,7 @@ class LoadReport:
     def summary(self) -> str:
         counts = ", ".join(
             f"{len(self.with_status(status))} {status}"
-            for status in ("loaded", "unchanged", "valid", "refused")
+            for status in ("loaded", "unchanged", "retracted", "valid", "refused")
             if self.with_status(status)
         )
         return f"{len(self.outcomes)} sources: {counts or 'nothing to do'}"
@@ -136,11 +144,139 @@ def _problems(error: RecordsRefused | ValidationFailed) -> list[str]:
     return str(error).splitlines()
 
 
-def run(paths: Iterable[Path], settings: Settings, store: LodStore | None) -> LoadReport:
+Retract = Callable[[str], bool]  # which published graphs a run may retract, by graph IRI
+
+
+# -- record files, in parallel ---------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """One record file read, mapped and validated (in a worker process): what the writer needs, as plain
+    data. `problems` non-empty means refused."""
+
+    path: Path
+    source_hash: str
+    source_id: str = ""
+    graph: str = ""
+    ntriples: bytes = b""  # the graph's triples with its provenance, N-Triples
+    content_hash: str = ""
+    digests: dict[str, str] = field(default_factory=dict)  # project IRI -> digest (releases)
+    triples: int = 0
+    projects: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def prepare_file(path: Path, source_hash: str, settings: Settings, with_data: bool = True) -> Prepared:
+    """Read, map and validate one record file; never raises for bad input (see Prepared.problems)."""
+    ns = Namespaces(settings.base_iri)
+    try:
+        mapped = prepare(path, settings)
+    except (RecordsRefused, ValidationFailed) as error:
+        return Prepared(path, source_hash, problems=_problems(error))
+    prepared = Prepared(
+        path,
+        source_hash,
+        mapped.source_id,
+        mapped.graph.value,
+        triples=len(mapped.triples),
+        projects=sum(1 for record in set(mapped.records.values()) if record != "(source)"),
+    )
+    if with_data:
+        content_hash = mapped.content_hash()
+        triples = [*mapped.triples, *_graph_metadata(mapped, content_hash, ns)]
+        triples.append(Triple(mapped.graph, ns.term("sourceHash"), Literal(source_hash)))
+        prepared.ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        prepared.content_hash = content_hash
+        prepared.digests = project_digests(mapped.triples, ns)
+    return prepared
+
+
+def loader_version(settings: Settings) -> bytes:
+    """What a record file's graph depends on besides the file: the mapping code, the shapes, the base."""
+    digest = hashlib.sha256(settings.base_iri.encode("utf-8"))
+    for path in (*(ROOT / "loader" / name for name in MAPPING_CODE), settings.shapes_path):
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+def source_hash(path: Path, version: bytes) -> str:
+    """The hash recorded as lodcat:sourceHash: the file's bytes and the loader version."""
+    digest = hashlib.sha256(version)
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _prepared(
+    work: list[tuple[Path, str]], settings: Settings, with_data: bool, jobs: int
+) -> Iterator[Prepared]:
+    """prepare_file over `work`, in order; with jobs > 1 in that many processes, at most 2 x jobs files
+    ahead of the caller, so memory holds a few files whatever their number."""
+    if jobs <= 1 or len(work) < 2:
+        for path, digest in work:
+            yield prepare_file(path, digest, settings, with_data)
+        return
+    context = multiprocessing.get_context("spawn")  # the parent holds RocksDB threads; never fork them
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pending: deque[Future[Prepared]] = deque()
+        queue = iter(work)
+        for path, digest in queue:
+            pending.append(pool.submit(prepare_file, path, digest, settings, with_data))
+            if len(pending) >= 2 * jobs:
+                break
+        while pending:
+            done = pending.popleft().result()
+            for path, digest in queue:
+                pending.append(pool.submit(prepare_file, path, digest, settings, with_data))
+                break
+            yield done
+
+
+def published_sources(store: LodStore, ns: Namespaces) -> dict[str, str]:
+    """Source hash -> graph, for every published record graph that records one."""
+    return {
+        str(value): graph
+        for graph, value in store.subjects_and_values(ns.term("sourceHash"))
+        if graph.startswith(ns.graph("source/").value)
+    }
+
+
+def _retract(
+    store: LodStore, ns: Namespaces, retract: Retract, kept: set[str], report: LoadReport, changes: Changes
+) -> None:
+    """Drop the graphs `retract` selects that no file of this run published; nothing if a file was
+    refused, since its graph is not known and must stay."""
+    if report.refused:
+        report.notes.append("retracted nothing: the published graph of a refused file must stay")
+        return
+    prefix = ns.graph("source/").value
+    for graph in store.named_graphs():
+        if retract(graph) and graph not in kept:
+            node = NamedNode(graph)
+            changes.track(project_digests(store.graph_triples(node), ns), {})
+            store.drop_graph(node)
+            report.outcomes.append(SourceOutcome(Path(graph.removeprefix(prefix)), graph, "retracted"))
+
+
+def run(
+    paths: Iterable[Path],
+    settings: Settings,
+    store: LodStore | None,
+    *,
+    retract: Retract | None = None,
+    progress: bool = False,
+    refresh_index: bool = True,
+) -> LoadReport:
     """Check every record file under `paths`; with a store, publish the ones that pass.
 
     With `store=None` nothing is written (`lodcat validate`). The ontology and schemes are published
-    first, each into its own graph. Raises StoreError if the store cannot be written.
+    first, each into its own graph. A record file whose bytes (and the loader version) are already
+    published is skipped unread. Files are read, mapped and validated in `settings.load_jobs`
+    processes; each graph is written in one transaction. Graphs `retract` selects that no file among
+    `paths` publishes are dropped (`load --sync`; the parts an import no longer has). Raises StoreError
+    if the store cannot be written.
     """
     ns = Namespaces(settings.base_iri)
     report = LoadReport()
@@ -155,42 +291,64 @@ def run(paths: Iterable[Path], settings: Settings, store: LodStore | None) -> Lo
                     len(vocabulary.triples),
                 )
             )
+    files = record_files(paths)
+    version = loader_version(settings)
+    published = published_sources(store, ns) if store is not None else {}
+    meter = Progress("load" if store is not None else "validate", "files", len(files), enabled=progress)
     seen: dict[str, Path] = {}
+    kept: set[str] = set()
+    work: list[tuple[Path, str]] = []
+    for path in files:
+        digest = source_hash(path, version)
+        graph = published.get(digest)
+        if graph is not None and graph not in kept:
+            kept.add(graph)
+            seen[graph] = path
+            report.outcomes.append(SourceOutcome(path, graph, "unchanged"))
+            meter.advance()
+        else:
+            work.append((path, digest))
     changes = Changes()
-    for path in record_files(paths):
-        try:
-            mapped = prepare(path, settings)
-        except (RecordsRefused, ValidationFailed) as error:
-            report.outcomes.append(SourceOutcome(path, "", "refused", problems=_problems(error)))
+    for prepared in _prepared(work, settings, store is not None, settings.load_jobs):
+        meter.advance()
+        path = prepared.path
+        if prepared.problems:
+            report.outcomes.append(SourceOutcome(path, "", "refused", problems=prepared.problems))
             continue
-        if mapped.source_id in seen:
+        if prepared.graph in seen:
             problem = RecordError(
                 path,
                 "(source)",
                 "source.id",
-                f"{mapped.source_id!r} is already the id of {seen[mapped.source_id]}",
+                f"{prepared.source_id!r} is already the id of {seen[prepared.graph]}",
             )
-            report.outcomes.append(
-                SourceOutcome(path, mapped.graph.value, "refused", problems=[str(problem)])
-            )
+            report.outcomes.append(SourceOutcome(path, prepared.graph, "refused", problems=[str(problem)]))
             continue
-        seen[mapped.source_id] = path
+        seen[prepared.graph] = path
+        kept.add(prepared.graph)
         if store is None:
-            report.outcomes.append(SourceOutcome(path, mapped.graph.value, "valid", len(mapped.triples)))
+            report.outcomes.append(SourceOutcome(path, prepared.graph, "valid", prepared.triples))
             continue
-        content_hash = mapped.content_hash()
-        written = not is_current(mapped, store, ns, content_hash)
+        node = NamedNode(prepared.graph)
+        written = store.value(node, ns.term("contentHash"), node) != prepared.content_hash
         if written:  # the old graph's projects are read only when the source changed
-            before = project_digests(store.graph_triples(mapped.graph), ns)
-            replace(mapped, store, ns, content_hash)
-            changes.track(before, project_digests(mapped.triples, ns))
+            before = project_digests(store.graph_triples(node), ns)
+            store.replace_graph_data(node, prepared.ntriples)
+            changes.track(before, prepared.digests)
+        else:  # same triples from other bytes: remember these bytes, so the next run skips them unread
+            store.set_value(node, ns.term("sourceHash"), Literal(prepared.source_hash), node)
         report.outcomes.append(
-            SourceOutcome(path, mapped.graph.value, "loaded" if written else "unchanged", len(mapped.triples))
+            SourceOutcome(path, prepared.graph, "loaded" if written else "unchanged", prepared.triples)
         )
+    if store is not None and retract is not None:
+        _retract(store, ns, retract, kept, report, changes)
+    if files:
+        meter.finish()
     if store is not None:
         report.release = record_release(store, ns, changes)
-        search_index.refresh(store, settings)  # re-reads the projects of graphs whose hash changed
+        if refresh_index:
+            search_index.refresh(store, settings)  # re-reads the projects of graphs whose hash changed
     return report
 
 
-__all__ = ["LoadReport", "SourceOutcome", "StoreError", "prepare", "publish", "run"]
+__all__ = ["LoadReport", "Prepared", "SourceOutcome", "StoreError", "prepare", "publish", "run"]

@@ -57,6 +57,7 @@ class Settings:
     queries_path: Path = ROOT / "docs" / "queries"
     query_timeout: float = 30.0
     query_workers: int = 2
+    load_jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     query_queue: int = 4
     query_queue_wait: float = 5.0
     max_result_rows: int = 100_000
@@ -91,6 +92,7 @@ class Settings:
             base_iri=_base_iri(environ.get("LODCAT_BASE_IRI") or f"http://{served}:{port}/"),
             query_timeout=_number(environ, "LODCAT_QUERY_TIMEOUT", cls.query_timeout),
             query_workers=_integer(environ, "LODCAT_QUERY_WORKERS", cls.query_workers),
+            load_jobs=_integer(environ, "LODCAT_LOAD_JOBS", os.cpu_count() or 1),
             query_queue=_integer(environ, "LODCAT_QUERY_QUEUE", cls.query_queue),
             query_queue_wait=_number(environ, "LODCAT_QUERY_QUEUE_WAIT", cls.query_queue_wait),
             max_result_rows=_integer(environ, "LODCAT_MAX_RESULT_ROWS", cls.max_result_rows),

@@ -136,6 +136,16 @@ class LodStore:
         self._versions[predicate.value] = (generation, version)
         return version
 
+    def subjects_and_values(self, predicate: NamedNode) -> list[tuple[str, str]]:
+        """(subject, object) of every statement with `predicate`, in any graph, as strings."""
+        return [
+            (
+                quad.subject.value if isinstance(quad.subject, NamedNode) else str(quad.subject),
+                quad.object.value if isinstance(quad.object, NamedNode | Literal) else str(quad.object),
+            )
+            for quad in self._store.quads_for_pattern(None, predicate, None, None)
+        ]
+
     def __len__(self) -> int:
         return len(self._store)
 
@@ -154,18 +164,34 @@ class LodStore:
     # -- writing ------------------------------------------------------------------------------------------
 
     def replace_graph(self, graph: NamedNode, triples: Iterable[Triple]) -> None:
-        """Replace the content of `graph` with `triples`, all or nothing.
+        """Replace the content of `graph` with `triples`, all or nothing (see replace_graph_data)."""
+        self.replace_graph_data(graph, serialize(list(triples), format=RdfFormat.N_TRIPLES) or b"")
 
-        One SPARQL update drops the old content and inserts the new, so readers see the old graph or the
-        new one. Raises StoreError if the store refuses the write; then nothing changed.
+    def replace_graph_data(self, graph: NamedNode, ntriples: bytes) -> None:
+        """Replace the content of `graph` with the N-Triples `ntriples`, all or nothing.
+
+        A graph not in the store yet is written by one transactional `Store.load` (parsed in Rust); an
+        existing one by one SPARQL update that drops it and inserts the new triples. Raises StoreError.
         """
-        body = (serialize(list(triples), format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-        update = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n{body}}} }}"
         with self._write_lock, self._writing():
             try:
+                if not self._store.contains_named_graph(graph):
+                    self._store.load(ntriples, format=RdfFormat.N_TRIPLES, to_graph=graph)
+                    return
+                name, body = graph.value, ntriples.decode("utf-8")
+                update = f"DROP SILENT GRAPH <{name}> ;\nINSERT DATA {{ GRAPH <{name}> {{\n{body}}} }}"
                 self._store.update(update)
             except OSError as error:
                 raise StoreError(f"{self.path}: cannot write graph <{graph.value}>: {error}") from None
+
+    def set_value(self, subject: NamedNode, predicate: NamedNode, value: Literal, graph: NamedNode) -> None:
+        """Make `value` the one object of (subject, predicate) in `graph`, in one update."""
+        name, pattern = graph.value, f"<{subject.value}> <{predicate.value}>"
+        with self._write_lock, self._writing():
+            self._store.update(
+                f"DELETE WHERE {{ GRAPH <{name}> {{ {pattern} ?old }} }} ;\n"
+                f"INSERT DATA {{ GRAPH <{name}> {{ {pattern} {value} }} }}"
+            )
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL 1.1 Update, all or nothing. Raises SyntaxError (pyoxigraph's) for a bad update."""

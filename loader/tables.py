@@ -7,17 +7,20 @@ delimiter "auto" asks csv.Sniffer and checks its answer against the rows.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from loader.errors import LodcatError
 
 DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
+CHUNK_BYTES = 1 << 20  # how much of a file is decoded at a time while its encoding is checked
 
 
 class TableError(LodcatError):
@@ -47,34 +50,30 @@ class Table:
     rows: list[Row] = field(default_factory=list)
 
 
+@dataclass
+class TableStream:
+    """A table whose rows are read as they are needed: CSV files are never held whole in memory.
+
+    `rows` can be iterated once; `read` counts the rows it has given so far."""
+
+    path: Path
+    format: str
+    encoding: str
+    delimiter: str | None
+    columns: list[str]
+    rows: Iterator[Row]
+    read: int = 0
+
+    def __iter__(self) -> Iterator[Row]:
+        for row in self.rows:
+            self.read += 1
+            yield row
+
+
 def header_name(text: str, index: int) -> str:
     """A column name as mappings write it: whitespace (line breaks too) collapsed; 'column 8' if empty."""
     name = " ".join(text.split())
     return name or f"column {index}"
-
-
-def decode(path: Path, data: bytes, encoding: str, fallback: str | None) -> tuple[str, str]:
-    """The text of the file and the encoding that read it; raises TableError."""
-    if encoding != "auto":
-        try:
-            text = data.decode(encoding)
-        except LookupError:
-            raise TableError(path, f"{encoding!r} is not an encoding Python knows") from None
-        except UnicodeDecodeError as error:
-            raise TableError(
-                path, f"is not {encoding}: byte {error.start} ({data[error.start]:#04x}) cannot be read"
-            ) from None
-        return text.removeprefix("\ufeff"), encoding
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff"), "utf-8"
-    except UnicodeDecodeError as error:
-        if fallback is None:
-            raise TableError(
-                path,
-                f"is not UTF-8 (byte {error.start} is {data[error.start]:#04x}) and the mapping declares "
-                "no fallback_encoding (e.g. cp1250, latin-1)",
-            ) from None
-        return decode(path, data, fallback, None)
 
 
 def read_table(
@@ -89,14 +88,89 @@ def read_table(
     limit: int | None = None,
 ) -> Table:
     """Read the whole file (at most `limit` data rows); raises TableError if it is not a table."""
+    stream = open_table(
+        path,
+        format=format,
+        encoding=encoding,
+        fallback_encoding=fallback_encoding,
+        delimiter=delimiter,
+        header_row=header_row,
+        quoting=quoting,
+        limit=limit,
+    )
+    return Table(path, stream.format, stream.encoding, stream.delimiter, stream.columns, list(stream))
+
+
+def open_table(
+    path: Path,
+    *,
+    format: str,
+    encoding: str = "auto",
+    fallback_encoding: str | None = None,
+    delimiter: str = "auto",
+    header_row: int = 1,
+    quoting: bool = True,
+    limit: int | None = None,
+) -> TableStream:
+    """The header of the file and its rows as a stream (at most `limit`); raises TableError if the file
+    is not a table, also while the rows are read.
+
+    The encoding is checked over the whole file first, a chunk at a time, so a file that is not in its
+    encoding is refused before any row is given. A JSON array is read whole (it is one document)."""
+    used = detect_encoding(path, encoding, fallback_encoding)
+    if format == "json":
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise TableError(path, f"cannot be read: {error.strerror}") from None
+        table = _json_table(path, data.decode(used).removeprefix("\ufeff"), used, limit)
+        return TableStream(path, "json", used, None, table.columns, iter(table.rows))
+    return _csv_stream(path, used, delimiter, header_row, quoting, limit)
+
+
+def _undecodable(path: Path, encoding: str) -> tuple[int, int] | None:
+    """Where `path` stops being `encoding`: (byte offset, byte), or None if all of it decodes."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            while chunk := handle.read(CHUNK_BYTES):
+                pending = len(decoder.getstate()[0])
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as error:
+                    data = bytes(error.object)
+                    return offset - pending + error.start, data[error.start]
+                offset += len(chunk)
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError as error:
+                return offset - len(bytes(error.object)) + error.start, bytes(error.object)[error.start]
     except OSError as error:
         raise TableError(path, f"cannot be read: {error.strerror}") from None
-    text, used = decode(path, data, encoding, fallback_encoding)
-    if format == "json":
-        return _json_table(path, text, used, limit)
-    return _csv_table(path, text, used, delimiter, header_row, quoting, limit)
+    return None
+
+
+def detect_encoding(path: Path, encoding: str, fallback: str | None) -> str:
+    """The encoding that reads the whole of `path`: `encoding`, or with "auto" UTF-8 and then `fallback`;
+    raises TableError naming the first byte that cannot be read."""
+    if encoding != "auto":
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise TableError(path, f"{encoding!r} is not an encoding Python knows") from None
+        if (bad := _undecodable(path, encoding)) is not None:
+            raise TableError(path, f"is not {encoding}: byte {bad[0]} ({bad[1]:#04x}) cannot be read")
+        return encoding
+    if (bad := _undecodable(path, "utf-8")) is None:
+        return "utf-8"
+    if fallback is None:
+        raise TableError(
+            path,
+            f"is not UTF-8 (byte {bad[0]} is {bad[1]:#04x}) and the mapping declares "
+            "no fallback_encoding (e.g. cp1250, latin-1)",
+        )
+    return detect_encoding(path, fallback, None)
 
 
 # -- CSV -------------------------------------------------------------------------------------------------
@@ -138,42 +212,70 @@ def _first_rows(sample: str, delimiter: str, quoting: bool) -> list[list[str]]:
     return rows[:-1] if len(rows) > 1 else rows
 
 
-def _reader(stream: io.StringIO, delimiter: str, quoting: bool) -> Any:
+def _reader(stream: IO[str], delimiter: str, quoting: bool) -> Any:
     if quoting:
         return csv.reader(stream, delimiter=delimiter, strict=False)
     return csv.reader(stream, delimiter=delimiter, quoting=csv.QUOTE_NONE)
 
 
-def _csv_table(
-    path: Path, text: str, encoding: str, delimiter: str, header_row: int, quoting: bool, limit: int | None
-) -> Table:
+def _text(path: Path, encoding: str) -> IO[str]:
+    handle = path.open(encoding=encoding, newline="")
+    if handle.read(1) != "\ufeff":
+        handle.seek(0)
+    return handle
+
+
+def _csv_stream(
+    path: Path, encoding: str, delimiter: str, header_row: int, quoting: bool, limit: int | None
+) -> TableStream:
     if delimiter == "auto":
-        delimiter = sniff_delimiter(path, text, quoting)
+        with _text(path, encoding) as handle:
+            delimiter = sniff_delimiter(path, handle.read(SNIFF_BYTES), quoting)
     elif len(delimiter) != 1:
         raise TableError(path, f"delimiter {delimiter!r} is not one character")
-    reader = _reader(io.StringIO(text, newline=""), delimiter, quoting)
-    table = Table(path, "csv", encoding, delimiter, [])
-    ended = 0  # the physical line the previous record ended on
-    records = 0
-    try:
-        for cells in reader:
-            start, ended = ended + 1, reader.line_num
-            if not cells or (len(cells) == 1 and not cells[0].strip()):
-                continue  # blank line
-            records += 1
-            if records < header_row:
-                continue
-            if records == header_row:
-                table.columns = _unique([header_name(cell, i) for i, cell in enumerate(cells, start=1)])
-                continue
-            if limit is not None and len(table.rows) >= limit:
-                break
-            table.rows.append(_csv_row(start, cells, table.columns))
-    except csv.Error as error:
-        raise TableError(path, f"line {reader.line_num}: {error}") from None
-    if not table.columns:
+    columns: list[str] = []
+    with _text(path, encoding) as handle:  # the header; the rows are read by a handle of their own
+        reader = _reader(handle, delimiter, quoting)
+        try:
+            for number, cells in enumerate(_records(reader), start=1):
+                if number == header_row:
+                    columns = _unique([header_name(cell, i) for i, cell in enumerate(cells, start=1)])
+                    break
+        except csv.Error as error:
+            raise TableError(path, f"line {reader.line_num}: {error}") from None
+    if not columns:
         raise TableError(path, f"has no header: fewer than {header_row} non-blank rows")
-    return table
+    skip = header_row
+
+    def rows() -> Iterator[Row]:
+        """Opened when the first row is asked for and closed when the last is given (or the caller
+        drops the iterator), so a table whose rows are never read leaves no file open."""
+        with _text(path, encoding) as handle:
+            reader = _reader(handle, delimiter, quoting)
+            ended, records, given = 0, 0, 0
+            try:
+                for cells in reader:
+                    start, ended = ended + 1, reader.line_num
+                    if not cells or (len(cells) == 1 and not cells[0].strip()):
+                        continue  # blank line
+                    records += 1
+                    if records <= skip:
+                        continue
+                    if limit is not None and given >= limit:
+                        return
+                    given += 1
+                    yield _csv_row(start, cells, columns)
+            except csv.Error as error:
+                raise TableError(path, f"line {reader.line_num}: {error}") from None
+
+    return TableStream(path, "csv", encoding, delimiter, columns, rows())
+
+
+def _records(reader: Any) -> Iterator[list[str]]:
+    """The non-blank records of a CSV reader."""
+    for cells in reader:
+        if cells and not (len(cells) == 1 and not cells[0].strip()):
+            yield cells
 
 
 def _csv_row(line: int, cells: list[str], columns: list[str]) -> Row:
