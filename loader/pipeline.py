@@ -32,6 +32,7 @@ from loader.validation import validate
 VOCABULARY_GRAPHS = {"lodcat.ttl": "ontology", "schemes.ttl": "schemes", "reference.ttl": "reference"}
 # The modules a record file's triples depend on: a change to one of them reloads every file.
 MAPPING_CODE = ("records.py", "mapping.py", "namespaces.py", "pipeline.py")
+POOL_BYTES = 2 * 1024 * 1024  # record files to prepare before worker processes pay for their start
 
 
 @dataclass
@@ -212,9 +213,10 @@ def source_hash(path: Path, version: bytes) -> str:
 def _prepared(
     work: list[tuple[Path, str]], settings: Settings, with_data: bool, jobs: int
 ) -> Iterator[Prepared]:
-    """prepare_file over `work`, in order; with jobs > 1 in that many processes, at most 2 x jobs files
-    ahead of the caller, so memory holds a few files whatever their number."""
-    if jobs <= 1 or len(work) < 2:
+    """prepare_file over `work`, in order; with jobs > 1 and more than POOL_BYTES of files, in that many
+    processes, at most 2 x jobs files ahead of the caller, so memory holds a few files whatever their
+    number. (Starting the processes costs about a second: small loads stay in this process.)"""
+    if jobs <= 1 or len(work) < 2 or sum(path.stat().st_size for path, _ in work) < POOL_BYTES:
         for path, digest in work:
             yield prepare_file(path, digest, settings, with_data)
         return

@@ -21,6 +21,10 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
+def _rate(rate: float) -> str:
+    return f"{rate:,.0f}" if rate >= 10 else f"{rate:.1f}"
+
+
 class Progress:
     def __init__(
         self,
@@ -62,7 +66,7 @@ class Progress:
             done = f"{self.done:,}/{self.total:,}"
         else:
             share, left, done = "", f" · {duration(elapsed)}", f"{self.done:,}"
-        return f"{self.label}: {done} {self.unit}{share} · {rate:,.0f} {self.unit}/s{left}"
+        return f"{self.label}: {done} {self.unit}{share} · {_rate(rate)} {self.unit}/s{left}"
 
     def _draw(self, text: str) -> None:
         if self.terminal:
@@ -76,7 +80,7 @@ class Progress:
         """Draw the final line (also when nothing was drawn yet) and return it."""
         elapsed = self._clock() - self.started
         rate = self.done / elapsed if elapsed > 0 else 0.0
-        text = f"{self.label}: {self.done:,} {self.unit} in {duration(elapsed)} ({rate:,.0f} {self.unit}/s)"
+        text = f"{self.label}: {self.done:,} {self.unit} in {duration(elapsed)} ({_rate(rate)} {self.unit}/s)"
         if self.enabled:
             self._draw(text)
             if self.terminal:
