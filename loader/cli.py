@@ -29,7 +29,8 @@ def _print_report(report: LoadReport, verb: str) -> int:
             for problem in outcome.problems:
                 print(problem, file=sys.stderr)
         else:
-            print(f"{outcome.status:9} {outcome.path} -> <{outcome.graph}> ({outcome.triples} triples)")
+            size = f"{outcome.triples} triples" if outcome.triples else "already published, not read"
+            print(f"{outcome.status:9} {outcome.path} -> <{outcome.graph}> ({size})")
     print(f"{verb}: {report.summary()}")
     for outcome in report.refused:
         print(f"refused   {outcome.path}: {len(outcome.problems)} problem(s)")

@@ -171,6 +171,7 @@ class _Row:
     organisations: list[dict[str, Any]] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     origin: dict[str, str] = field(default_factory=dict)  # record field -> the column it came from
+    model: Project | None = None  # the project, once the record model accepted it
 
     def problem(self, rule: Rule | None, column: str, value: str | None, reason: str) -> None:
         drop = rule is not None and rule.spec.on_error == "drop-value"
@@ -182,16 +183,24 @@ class _Row:
         return any(problem.action != "value dropped" for problem in self.problems)
 
 
+_EMPTY: dict[tuple[int, int], set[str]] = {}  # (mapping, rule) ids -> their empty values, normalised
+
+
 def _empty_values(mapping: Mapping, rule: Rule | None) -> set[str]:
-    values = {*mapping.spec.read.empty, *(rule.spec.empty if rule else [])}
-    return {" ".join(value.split()).casefold() for value in values}
+    key = (id(mapping), id(rule))
+    found = _EMPTY.get(key)
+    if found is None:
+        values = {*mapping.spec.read.empty, *(rule.spec.empty if rule else [])}
+        found = _EMPTY[key] = {" ".join(value.split()).casefold() for value in values}
+    return found
 
 
 def _cell(mapping: Mapping, row: Row, column: str, rule: Rule | None = None) -> str | None:
     text = row.cells.get(column)
     if text is None or not text.strip():
         return None
-    if " ".join(text.split()).casefold() in _empty_values(mapping, rule):
+    empty = _empty_values(mapping, rule)
+    if empty and " ".join(text.split()).casefold() in empty:
         return None
     return text.strip()
 
@@ -414,7 +423,9 @@ def _check_models(state: _Row) -> None:
     checks += [(Organisation, organisation, "participants") for organisation in state.organisations]
     for model, data, field_name in checks:
         try:
-            model.model_validate(data)
+            checked = model.model_validate(data)
+            if isinstance(checked, Project):
+                state.model = checked
         except ValidationError as error:
             for detail in error.errors():
                 location = detail["loc"]
@@ -520,7 +531,8 @@ def _projects(imported: Imported, progress: Progress | None = None) -> Iterator[
             imported.count += 1
             for organisation in state.organisations:
                 _add_organisation(imported.organisations, organisation)
-            yield Project.model_validate(state.project)
+            assert state.model is not None  # _check_models accepted it, or the row was skipped
+            yield state.model
     except TableError as error:
         imported.refusals.append(str(error))
         return
