@@ -24,7 +24,7 @@ from loader.mapping import TYPE, MappedSource, to_triples
 from loader.namespaces import DCTERMS, PROV, XSD, Namespaces
 from loader.progress import Progress
 from loader.records import read_records, record_files
-from loader.releases import Changes, project_digests, record_release
+from loader.releases import Changes, line_digests, project_digests, record_release
 from loader.settings import ROOT, Settings
 from loader.store import LodStore
 from loader.validation import validate
@@ -183,13 +183,14 @@ def prepare_file(path: Path, source_hash: str, settings: Settings, with_data: bo
         triples=len(mapped.triples),
         projects=sum(1 for record in set(mapped.records.values()) if record != "(source)"),
     )
-    if with_data:
-        content_hash = mapped.content_hash()
-        triples = [*mapped.triples, *_graph_metadata(mapped, content_hash, ns)]
-        triples.append(Triple(mapped.graph, ns.term("sourceHash"), Literal(source_hash)))
-        prepared.ntriples = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
-        prepared.content_hash = content_hash
-        prepared.digests = project_digests(mapped.triples, ns)
+    if with_data:  # one serialisation gives the content hash, the project digests and the graph
+        data = serialize(mapped.triples, format=RdfFormat.N_TRIPLES) or b""
+        lines = sorted(data.splitlines())
+        prepared.content_hash = hashlib.sha256(b"\n".join(lines)).hexdigest()  # = mapped.content_hash()
+        prepared.digests = line_digests(lines, ns)
+        metadata = _graph_metadata(mapped, prepared.content_hash, ns)
+        metadata.append(Triple(mapped.graph, ns.term("sourceHash"), Literal(source_hash)))
+        prepared.ntriples = data + (serialize(metadata, format=RdfFormat.N_TRIPLES) or b"")
     return prepared
 
 

@@ -9,12 +9,11 @@ feed read both from the store.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from pyoxigraph import Literal, NamedNode, QuerySolutions, Triple
+from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Triple, serialize
 
 from loader.mapping import TYPE
 from loader.namespaces import DCAT, DCTERMS, OWL, PROV, XSD, Namespaces
@@ -23,17 +22,23 @@ from loader.store import LodStore
 
 def project_digests(triples: Iterable[Triple], ns: Namespaces) -> dict[str, str]:
     """Per project IRI, a digest of the triples about the project and the nodes below its IRI."""
-    prefix = ns.base + "id/project/"
-    lines: dict[str, list[str]] = defaultdict(list)
-    for triple in triples:
-        subject = triple.subject
-        if isinstance(subject, NamedNode) and subject.value.startswith(prefix):
-            project = prefix + subject.value[len(prefix) :].split("/", 1)[0]
-            lines[project].append(str(triple))
-    return {
-        project: hashlib.sha256("\n".join(sorted(found)).encode("utf-8")).hexdigest()
-        for project, found in lines.items()
-    }
+    return line_digests(sorted((serialize(triples, format=RdfFormat.N_TRIPLES) or b"").splitlines()), ns)
+
+
+def line_digests(lines: Iterable[bytes], ns: Namespaces) -> dict[str, str]:
+    """project_digests of N-Triples lines, sorted: the loader has them already (content_hash)."""
+    prefix = f"<{ns.base}id/project/".encode()
+    digests: dict[str, hashlib._Hash] = {}
+    for line in lines:
+        if line.startswith(prefix):
+            # the subject's IRI ends at '>'; a node below the project (…/funding/1) at the next '/'
+            end = min(p for p in (line.find(b"/", len(prefix)), line.find(b">", len(prefix))) if p >= 0)
+            project = line[1:end].decode("utf-8")
+            digest = digests.get(project)
+            if digest is None:
+                digest = digests[project] = hashlib.sha256()
+            digest.update(line + b"\n")
+    return {project: digest.hexdigest() for project, digest in digests.items()}
 
 
 @dataclass
