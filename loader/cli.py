@@ -104,7 +104,11 @@ def command_serve(arguments: argparse.Namespace, settings: Settings) -> int:
 
     from api.app import create_app
 
+    from loader.pipeline import repair
+
     store = LodStore(settings.store_path)
+    for graph in repair(store, Namespaces(settings.base_iri)):
+        print(f"dropped <{graph}>: an interrupted load left it unfinished", file=sys.stderr)
     app = create_app(settings, store)
     print(f"serving {settings.store_path} on http://{settings.host}:{settings.port}/", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

@@ -9,6 +9,7 @@ feed read both from the store.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,18 +28,16 @@ def project_digests(triples: Iterable[Triple], ns: Namespaces) -> dict[str, str]
 
 def line_digests(lines: Iterable[bytes], ns: Namespaces) -> dict[str, str]:
     """project_digests of N-Triples lines, sorted: the loader has them already (content_hash)."""
-    prefix = f"<{ns.base}id/project/".encode()
-    digests: dict[str, hashlib._Hash] = {}
+    subject = re.compile(b"<(" + re.escape(f"{ns.base}id/project/".encode()) + b"[^/>]+)")
+    digests: dict[bytes, hashlib._Hash] = {}
     for line in lines:
-        if line.startswith(prefix):
-            # the subject's IRI ends at '>'; a node below the project (…/funding/1) at the next '/'
-            end = min(p for p in (line.find(b"/", len(prefix)), line.find(b">", len(prefix))) if p >= 0)
-            project = line[1:end].decode("utf-8")
+        if (found := subject.match(line)) is not None:
+            project = found.group(1)  # the subject, or the project above a node such as .../funding/1
             digest = digests.get(project)
             if digest is None:
                 digest = digests[project] = hashlib.sha256()
-            digest.update(line + b"\n")
-    return {project: digest.hexdigest() for project, digest in digests.items()}
+            digest.update(line)
+    return {project.decode("utf-8"): digest.hexdigest() for project, digest in digests.items()}
 
 
 @dataclass

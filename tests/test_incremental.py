@@ -8,11 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Literal, NamedNode, Triple
 
 from bench.operations import write_list
 from loader import pipeline
 from loader.importer import Imported, import_into, read_mapping
-from loader.namespaces import Namespaces
+from loader.namespaces import DCTERMS, Namespaces
 from loader.parts import BUCKETS, bucket, part_count
 from loader.pipeline import LoadReport, run
 from loader.progress import Progress
@@ -243,3 +244,14 @@ def test_an_encoding_error_anywhere_refuses_the_file_before_any_row(tmp_path: Pa
     with pytest.raises(TableError) as error:
         open_table(path, format="csv", encoding="utf-8")
     assert str(error.value) == f"{path}: is not utf-8: byte {4 + 4 * 300_000} (0x9a) cannot be read"
+
+
+def test_a_graph_an_interrupted_load_left_unfinished_is_dropped(settings: Settings, store: LodStore) -> None:
+    """New graphs are bulk-loaded first and get their content hash after: one without it is unfinished."""
+    ns = Namespaces(settings.base_iri)
+    unfinished = ns.source_graph("half-loaded")
+    store.add_triples(unfinished, [Triple(ns.project("p"), NamedNode(DCTERMS + "title"), Literal("x"))])
+    report = run([ROOT / "data"], settings, store)
+    assert report.notes == [f"dropped <{unfinished.value}>: an interrupted load left it unfinished"]
+    assert not store.contains_graph(unfinished)
+    assert len([outcome for outcome in report.outcomes if outcome.status == "loaded"]) == 8  # 3 vocabularies
