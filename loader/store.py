@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from pyoxigraph import (
+    BlankNode,
     DefaultGraph,
     Literal,
     NamedNode,
@@ -203,6 +204,24 @@ class LodStore:
         with self._write_lock, self._writing():
             self._store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
+    def load_quads(self, nquads: bytes) -> None:
+        """Add the N-Quads `nquads`, all or nothing (one transaction). Raises StoreError."""
+        with self._write_lock, self._writing():
+            try:
+                self._store.load(nquads, format=RdfFormat.N_QUADS)
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot write: {error}") from None
+
+    def bulk_load(self, nquads: bytes) -> None:
+        """Add the N-Quads `nquads` fast, NOT atomically: RocksDB files are written beside the store and
+        ingested, several times faster than a transaction (see docs/decisions/bulk-loading.md). Only for
+        graphs nobody reads yet; a crash midway leaves part of them. Raises StoreError."""
+        with self._write_lock, self._writing():
+            try:
+                self._store.bulk_load(nquads, format=RdfFormat.N_QUADS)
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot bulk-load: {error}") from None
+
     def contains_graph(self, graph: NamedNode) -> bool:
         return bool(self._store.contains_named_graph(graph))
 
@@ -214,6 +233,27 @@ class LodStore:
     def dump(self, output: IO[bytes], rdf_format: RdfFormat = RdfFormat.N_QUADS) -> None:
         """Write every quad to `output` (N-Quads keeps the named graphs)."""
         output.write(serialize(self.quads(), format=rdf_format) or b"")
+
+    def graph_names(self) -> list[NamedNode | BlankNode]:
+        """Every named graph, IRIs and blank nodes, sorted by their N-Triples form (`<...>`, `_:...`)."""
+        return sorted(self._store.named_graphs(), key=str)
+
+    def dump_to(
+        self,
+        output: IO[bytes] | Path,
+        rdf_format: RdfFormat,
+        *,
+        from_graph: NamedNode | BlankNode | DefaultGraph | None = None,
+    ) -> None:
+        """Write the store, or only the triples of `from_graph`, to `output` as Oxigraph serializes them.
+
+        The statements stream from the store to `output` in Rust, in the store's own order, never as a
+        list in Python: memory stays flat whatever the size of the store. A format without named graphs
+        (N-Triples, Turtle) needs `from_graph`. Changes nothing; raises OSError if `output` cannot be
+        written, ValueError for a triple format without `from_graph`.
+        """
+        target = str(output) if isinstance(output, Path) else output
+        self._store.dump(target, rdf_format, from_graph=from_graph)
 
     def checkpoint(self, target: Path) -> None:
         """Write a consistent read-only copy of the store to `target` (RocksDB checkpoint: hard links).
