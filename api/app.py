@@ -12,7 +12,19 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import admin, catalogue, changes, pages, query_page, resources, rest, sparql, vocabulary_page
+from api import (
+    admin,
+    catalogue,
+    changes,
+    dump_routes,
+    pages,
+    query_page,
+    resources,
+    rest,
+    sparql,
+    vocabulary_page,
+    void,
+)
 from api.deps import StoreDep
 from api.errors import ApiError, handle_api_error, handle_validation_error
 from api.executor import QueryExecutor
@@ -101,8 +113,15 @@ def create_app(settings: Settings, store: LodStore | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=[origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()],
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "If-None-Match", "Authorization"],
-        expose_headers=["ETag", "Lodcat-Result-Rows", "Lodcat-Result-Truncated", "Retry-After", "Link"],
+        allow_headers=["Accept", "Accept-Profile", "Content-Type", "If-None-Match", "Authorization"],
+        expose_headers=[
+            "ETag",
+            "Lodcat-Result-Rows",
+            "Lodcat-Result-Truncated",
+            "Retry-After",
+            "Link",
+            "Content-Profile",
+        ],
     )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
@@ -131,6 +150,8 @@ def create_app(settings: Settings, store: LodStore | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(rest.router)
     app.include_router(catalogue.router)
+    app.include_router(void.router)
+    app.include_router(dump_routes.router)
     app.include_router(query_page.router)
     app.include_router(vocabulary_page.router)
     app.include_router(changes.router)

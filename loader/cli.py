@@ -103,7 +103,6 @@ def command_serve(arguments: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
-
     from loader.pipeline import repair
 
     store = LodStore(settings.store_path)

@@ -1,4 +1,4 @@
-"""Dumps: everything published, as files a researcher downloads once, with their SHA-256 checksums.
+"""Dumps: everything published, as files a researcher downloads once, with their checksums.
 
 `write_dumps` writes four files into the dumps folder and a `manifest.json` describing them:
 
@@ -8,12 +8,23 @@
 - `lodcat.jsonld` JSON-LD: every quad, named graphs as `@graph` objects.
 
 The output is a function of the data alone, so a checksum changes only when the data does: N-Quads and
-N-Triples lines are sorted (`LC_ALL=C sort` order), Turtle and JSON-LD are written from sorted
-statements, and gzip records neither a file name nor a time (RFC 1952, MTIME = 0 means "no time stamp").
+N-Triples lines are sorted (`LC_ALL=C sort` order, i.e. by bytes), Turtle is written from the sorted
+N-Triples, JSON-LD from the quads sorted by graph, then by line; gzip records neither a file name nor a
+time (RFC 1952, MTIME = 0 means "no time stamp"). (lodcat mints IRIs for every node; were there blank
+nodes, their labels would be the store's own, so two stores of the same data could differ there.)
+
+Memory does not grow with the store (at 10^5 projects the former in-memory writer needed 14 GiB, this one
+0.6 GiB, see docs/benchmarks.md): Oxigraph writes each graph as N-Triples in Rust (`LodStore.dump_to`);
+three external merge sorts (GNU `sort -u`, loader/line_sort.py, each with at most `sort_memory` of
+buffer, spilling to a folder beside the dumps) order the lines; the sorted streams are compressed, hashed
+and counted chunk by chunk, and Turtle and JSON-LD are written by pyoxigraph's streaming serializers from
+its streaming parser. Sorting needs free disk of about three times the uncompressed N-Quads (6 GB at 10^5
+projects) while the dumps are being written.
 
 The manifest records the store's data version (`LodStore.data_version`, a digest of every graph's content
-hash); `ensure_dumps` rewrites the files only when the store's version differs from it. Files are
-written to a temporary name and renamed, so a reader sees the old file or the new one.
+hash) and, per file, its size, SHA-256 and SHA-1 (DCAT-AP 2.1.1 accepts only SHA-1) and its number of
+statements; `ensure_dumps` rewrites the files only when the store's version differs from it. Files are
+written to temporary names and renamed, so a reader sees the old file or the new one.
 """
 
 from __future__ import annotations
@@ -25,21 +36,35 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
-from pyoxigraph import Quad, RdfFormat, Triple, parse, serialize
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, RdfFormat, parse, serialize
 
+from loader.line_sort import LineSort, line_sorts
 from loader.namespaces import Namespaces
 from loader.settings import Settings
 from loader.store import LodStore
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 MANIFEST = "manifest.json"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "http://www.iana.org/assignments/media-types/"
 GZIP_MEDIA_TYPE = "application/gzip"
+
+# Buffer of each of the three sorts that run at once (GNU sort's -S): the bound on the dump's memory.
+SORT_MEMORY = "128M"
+# zlib's default level: at 10^5 projects level 9 took 3x as long for files 8 % smaller.
+COMPRESSION = 6
+CHUNK = 1 << 20
+# The data may change while the dumps are written (the graphs are read one at a time); then they are
+# written again, at most this many times in all, and the last ones are kept with the version read before
+# them, so `ensure_dumps` writes them again at its next call.
+ATTEMPTS = 3
 
 # One writer at a time in this process (re-entrant: ensure_dumps holds it while it calls write_dumps);
 # renames keep readers in other processes safe.
@@ -79,6 +104,7 @@ class Dump:
     gzipped: bool
     bytes: int
     sha256: str
+    sha1: str
     statements: int
 
     @property
@@ -129,45 +155,183 @@ def data_version(store: LodStore, ns: Namespaces) -> str:
     return store.data_version(ns.term("contentHash"))
 
 
-def _sorted_lines(data: bytes) -> bytes:
-    lines = sorted({line for line in data.splitlines() if line})
-    return b"".join(line + b"\n" for line in lines)
-
-
-def _statement_key(quad: Quad) -> tuple[str, str, str, str]:
-    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
-
-
 def _prefixes(ns: Namespaces) -> dict[str, str]:
     return {prefix: iri for prefix, iri in ns.prefixes().items() if prefix != "sh"}
 
 
-def _serialize(statements: Iterable[Quad] | Iterable[Triple], rdf_format: RdfFormat, ns: Namespaces) -> bytes:
-    output = io.BytesIO()
-    prefixes = _prefixes(ns) if rdf_format is RdfFormat.TURTLE else None
-    serialize(statements, output, format=rdf_format, prefixes=prefixes)
-    return output.getvalue()
+# -- the files being written ---------------------------------------------------------------------------
 
 
-def _contents(store: LodStore, ns: Namespaces) -> dict[RdfFormat, tuple[bytes, int]]:
-    """Per format, the bytes of the dump before compression and its number of statements."""
-    quads = sorted(store.quads(), key=_statement_key)
-    n_quads = _sorted_lines(_serialize(quads, RdfFormat.N_QUADS, ns))
-    n_triples = _sorted_lines(_serialize((quad.triple for quad in quads), RdfFormat.N_TRIPLES, ns))
-    triples = list(parse(n_triples, format=RdfFormat.N_TRIPLES))
+class _Output(io.RawIOBase):
+    """A temporary file in the dumps folder that hashes and counts the bytes written to it."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        super().__init__()
+        self.name = name
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        self.path = Path(temporary)
+        self._file = os.fdopen(handle, "wb")
+        self._sha256, self._sha1 = hashlib.sha256(), hashlib.sha1()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: ReadableBuffer) -> int:
+        self._file.write(data)
+        self._sha256.update(data)
+        self._sha1.update(data)
+        size = memoryview(data).nbytes
+        self.size += size
+        return size
+
+    def close(self) -> None:
+        if not self.closed:
+            self._file.close()
+        super().close()
+
+    def dump(self, dump_format: DumpFormat, statements: int) -> Dump:
+        return Dump(
+            name=dump_format.name,
+            media_type=dump_format.media_type,
+            file_type=dump_format.file_type,
+            gzipped=dump_format.gzipped,
+            bytes=self.size,
+            sha256=self._sha256.hexdigest(),
+            sha1=self._sha1.hexdigest(),
+            statements=statements,
+        )
+
+
+def _gzipped(output: _Output) -> gzip.GzipFile:
+    return gzip.GzipFile(filename="", mode="wb", fileobj=output, mtime=0, compresslevel=COMPRESSION)
+
+
+class _Copying(io.RawIOBase):
+    """Reads `source` and copies what it reads into `copy`, counting its lines (the N-Triples stream is
+    parsed for Turtle and gzipped as it is, in one pass)."""
+
+    def __init__(self, source: IO[bytes], copy: gzip.GzipFile) -> None:
+        self._source, self._copy = source, copy
+        self.lines = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer)
+        data = self._source.read(len(view))
+        view[: len(data)] = data
+        self._copy.write(data)
+        self.lines += data.count(b"\n")
+        return len(data)
+
+
+# -- sorting ---------------------------------------------------------------------------------------------
+
+# The three orders: lines as bytes (N-Quads, N-Triples) and by graph, then by line (JSON-LD). For the
+# latter each N-Quads line has a tab before its graph name, which N-Quads allows between terms; the
+# N-Triples Oxigraph writes escape every tab inside a literal as \t, so that tab is the only one.
+BY_LINE: tuple[str, ...] = ()
+BY_GRAPH = ("-t", "\t", "-k2,2", "-k1,1")
+SORTS = ((BY_LINE, "triples"), (BY_LINE, "quads"), (BY_GRAPH, "quads-by-graph"))
+
+
+class _Lines(io.RawIOBase):
+    """Where Oxigraph writes the N-Triples of one graph after another: each complete line goes to the
+    three sorts, as it is, as an N-Quads line and as an N-Quads line keyed by its graph."""
+
+    def __init__(self, triples: IO[bytes], quads: IO[bytes], by_graph: IO[bytes]) -> None:
+        self._triples, self._quads, self._by_graph = triples, quads, by_graph
+        self._pending = b""
+        self._quad_end = self._keyed_end = b" .\n"
+
+    def writable(self) -> bool:
+        return True
+
+    def start(self, graph: NamedNode | BlankNode | DefaultGraph) -> None:
+        """The lines written from now on are the triples of `graph`."""
+        assert not self._pending, "a graph's last line was not complete"
+        if isinstance(graph, DefaultGraph):
+            self._quad_end = self._keyed_end = b" .\n"
+        else:
+            name = str(graph).encode("utf-8")
+            self._quad_end, self._keyed_end = b" " + name + b" .\n", b"\t" + name + b" .\n"
+
+    def write(self, data: ReadableBuffer) -> int:
+        chunk = self._pending + bytes(data)
+        end = chunk.rfind(b"\n") + 1
+        self._pending = chunk[end:]
+        if end:
+            # Every line of N-Triples as Oxigraph writes it ends with " .\n", and a newline inside a
+            # literal is written \n, so " .\n" occurs nowhere else.
+            lines = chunk[:end]
+            self._triples.write(lines)
+            self._quads.write(lines.replace(b" .\n", self._quad_end))
+            self._by_graph.write(lines.replace(b" .\n", self._keyed_end))
+        return memoryview(data).nbytes
+
+
+def _write_files(store: LodStore, folder: Path, ns: Namespaces, memory: str) -> list[tuple[_Output, Dump]]:
+    """Write the four files under temporary names; each temporary file with the Dump describing it.
+
+    Raises OSError (a full disk, a failed sort); then no temporary file is left.
+    """
+    outputs = [_Output(folder, dump_format.name) for dump_format in FORMATS]
+    try:
+        with (
+            tempfile.TemporaryDirectory(dir=folder, prefix=".sorting-") as work,
+            line_sorts(SORTS, memory, Path(work)) as (triples, quads, by_graph),
+        ):
+            lines = _Lines(triples.input, quads.input, by_graph.input)
+            buffered = io.BufferedWriter(lines, CHUNK)
+            for graph in (DefaultGraph(), *store.graph_names()):
+                lines.start(graph)
+                store.dump_to(buffered, RdfFormat.N_TRIPLES, from_graph=graph)
+                buffered.flush()
+            lines.start(DefaultGraph())
+            for sort in (triples, quads, by_graph):
+                sort.input.close()
+            counts = _write_sorted(outputs, triples, quads, by_graph, ns)
+            for sort in (triples, quads, by_graph):
+                sort.finish()
+    except BaseException:
+        for output in outputs:
+            output.close()
+            output.path.unlink(missing_ok=True)
+        raise
+    for output in outputs:
+        output.close()
+    return [
+        (output, output.dump(dump_format, counts[dump_format.rdf]))
+        for output, dump_format in zip(outputs, FORMATS, strict=True)
+    ]
+
+
+def _write_sorted(
+    outputs: list[_Output], triples: LineSort, quads: LineSort, by_graph: LineSort, ns: Namespaces
+) -> dict[RdfFormat, int]:
+    """Compress, convert and hash the sorted streams into the outputs; the statements of each format."""
+    quads_out, triples_out, turtle_out, json_ld_out = outputs
+    quad_count = 0
+    with _gzipped(quads_out) as compressed:
+        while chunk := quads.output.read(CHUNK):
+            compressed.write(chunk)
+            quad_count += chunk.count(b"\n")
+    with _gzipped(triples_out) as compressed:
+        copying = _Copying(triples.output, compressed)
+        parsed = parse(io.BufferedReader(copying, CHUNK), format=RdfFormat.N_TRIPLES, lenient=True)
+        with io.BufferedWriter(turtle_out, CHUNK) as turtle:
+            serialize(parsed, turtle, format=RdfFormat.TURTLE, prefixes=_prefixes(ns))
+        triple_count = copying.lines
+    with io.BufferedWriter(json_ld_out, CHUNK) as json_ld:
+        serialize(parse(by_graph.output, format=RdfFormat.N_QUADS, lenient=True), json_ld, RdfFormat.JSON_LD)
     return {
-        RdfFormat.N_QUADS: (n_quads, len(quads)),
-        RdfFormat.N_TRIPLES: (n_triples, len(triples)),
-        RdfFormat.TURTLE: (_serialize(triples, RdfFormat.TURTLE, ns), len(triples)),
-        RdfFormat.JSON_LD: (_serialize(quads, RdfFormat.JSON_LD, ns), len(quads)),
+        RdfFormat.N_QUADS: quad_count,
+        RdfFormat.N_TRIPLES: triple_count,
+        RdfFormat.TURTLE: triple_count,
+        RdfFormat.JSON_LD: quad_count,
     }
-
-
-def _gzip(data: bytes) -> bytes:
-    output = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=output, mtime=0) as compressed:
-        compressed.write(data)
-    return output.getvalue()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -182,35 +346,26 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def write_dumps(store: LodStore, folder: Path, ns: Namespaces) -> Manifest:
+def write_dumps(store: LodStore, folder: Path, ns: Namespaces, *, sort_memory: str = SORT_MEMORY) -> Manifest:
     """Write every dump and the manifest into `folder` (created if missing); return the manifest.
 
-    Reads the store, changes nothing in it. Raises OSError if the folder cannot be written; files already
-    renamed into place stay (each is complete), and the manifest, written last, still names the old ones.
+    Reads the store, changes nothing in it; memory stays within three `sort_memory` buffers (GNU sort's
+    -S) plus a few MiB, whatever the size of the store. Raises OSError if the folder cannot be written or
+    a sort fails; then the files already there stay as they were.
     """
     folder.mkdir(parents=True, exist_ok=True)
     with _writing:
-        version = data_version(store, ns)
-        contents = _contents(store, ns)
-        dumps = []
-        for dump_format in FORMATS:
-            data, statements = contents[dump_format.rdf]
-            if dump_format.gzipped:
-                data = _gzip(data)
-            _write_atomically(folder / dump_format.name, data)
-            dumps.append(
-                Dump(
-                    name=dump_format.name,
-                    media_type=dump_format.media_type,
-                    file_type=dump_format.file_type,
-                    gzipped=dump_format.gzipped,
-                    bytes=len(data),
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    statements=statements,
-                )
-            )
+        for attempt in range(1, ATTEMPTS + 1):
+            version = data_version(store, ns)
+            written = _write_files(store, folder, ns, sort_memory)
+            if data_version(store, ns) == version or attempt == ATTEMPTS:
+                break
+            for output, _ in written:
+                output.path.unlink(missing_ok=True)
+        for output, _ in written:
+            output.path.replace(folder / output.name)
         generated = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-        manifest = Manifest(version, generated, tuple(dumps))
+        manifest = Manifest(version, generated, tuple(dump for _, dump in written))
         _write_atomically(folder / MANIFEST, manifest.to_json().encode("utf-8"))
         return manifest
 

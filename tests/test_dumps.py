@@ -5,13 +5,21 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pyoxigraph
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import URIRef
+from rdflib import Dataset, URIRef
 
 from api.app import create_app
 from loader.dumps import FORMATS, MANIFEST, dumps_folder, ensure_dumps, read_manifest, write_dumps
@@ -19,7 +27,7 @@ from loader.namespaces import Namespaces
 from loader.pipeline import run
 from loader.settings import Settings
 from loader.store import LodStore
-from tests.conftest import BASE, DATA, LiveServer, Published
+from tests.conftest import BASE, DATA, ROOT, LiveServer, Published
 from tests.test_catalogue import DCAT, SPDX, dataset, one, read
 from tests.test_cli import lodcat
 
@@ -53,6 +61,191 @@ def test_every_dump_holds_the_published_statements(client: TestClient, published
     assert len(read(turtle, "turtle")) == len(triples)
     json_ld = download(client, "lodcat.jsonld")
     assert set(pyoxigraph.parse(json_ld, format=pyoxigraph.RdfFormat.JSON_LD)) == quads
+
+
+def test_json_ld_dump_is_json_ld_with_one_named_graph_per_source(
+    client: TestClient, published: Published
+) -> None:
+    document = json.loads(download(client, "lodcat.jsonld"))
+    assert {node["@id"] for node in document} == set(published.store.named_graphs())
+    assert all(set(node) == {"@id", "@graph"} for node in document)
+    with warnings.catch_warnings():  # rdflib's JSON-LD parser, an independent reader of the same file
+        for deprecated in (  # rdflib 7 warns about its own Dataset.parse
+            "ConjunctiveGraph is deprecated, use Dataset instead.",
+            "Dataset.default_context is deprecated, use Dataset.default_graph instead.",
+            "Dataset.identifier is deprecated and will be removed in future versions.",
+        ):
+            warnings.filterwarnings("ignore", re.escape(deprecated), DeprecationWarning)
+        parsed = Dataset().parse(data=download(client, "lodcat.jsonld"), format="json-ld")
+        by_graph = {str(graph.identifier): len(graph) for graph in parsed.graphs() if len(graph)}
+    expected: defaultdict[str, int] = defaultdict(int)
+    for quad in published.store.quads():
+        expected[str(quad.graph_name).strip("<>")] += 1
+    assert by_graph == dict(expected)
+
+
+def test_manifest_counts_the_quads_and_the_distinct_triples(client: TestClient, published: Published) -> None:
+    quads = list(published.store.quads())
+    listing = {dump["name"]: dump["statements"] for dump in client.get("/dumps/").json()["dumps"]}
+    distinct = len({quad.triple for quad in quads})
+    assert listing == {
+        "lodcat.nq.gz": len(quads),
+        "lodcat.nt.gz": distinct,
+        "lodcat.ttl": distinct,
+        "lodcat.jsonld": len(quads),
+    }
+
+
+def test_a_triple_in_two_graphs_is_one_n_triples_line_and_two_n_quads_lines(
+    store: LodStore, settings: Settings, tmp_path: Path
+) -> None:
+    ns = Namespaces(settings.base_iri)
+    shared = pyoxigraph.Triple(
+        ns.project("P-1"), ns.term("title"), pyoxigraph.Literal("Sdílený", language="cs")
+    )
+    own = pyoxigraph.Triple(ns.project("P-1"), ns.term("status"), pyoxigraph.Literal('a\tb " .\n c'))
+    store.add_triples(ns.graph("one"), [shared, own])
+    store.add_triples(ns.graph("two"), [shared])
+    manifest = write_dumps(store, tmp_path, ns)
+    n_quads = gzip.decompress((tmp_path / "lodcat.nq.gz").read_bytes()).decode("utf-8").splitlines()
+    n_triples = gzip.decompress((tmp_path / "lodcat.nt.gz").read_bytes()).decode("utf-8").splitlines()
+    assert n_triples == sorted(f"{triple} ." for triple in (shared, own))
+    assert n_quads == sorted(
+        f"{triple} <{graph.value}> ."
+        for triple, graph in ((shared, ns.graph("one")), (own, ns.graph("one")), (shared, ns.graph("two")))
+    )
+    assert [dump.statements for dump in manifest.dumps] == [3, 2, 2, 3]
+    turtle = (tmp_path / "lodcat.ttl").read_bytes()
+    assert set(pyoxigraph.parse(turtle, format=pyoxigraph.RdfFormat.TURTLE)) == {
+        pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in (shared, own)
+    }
+    json_ld = (tmp_path / "lodcat.jsonld").read_bytes()
+    assert len(set(pyoxigraph.parse(json_ld, format=pyoxigraph.RdfFormat.JSON_LD))) == 3
+
+
+def test_manifest_records_sha256_and_sha1_of_the_bytes_served(client: TestClient) -> None:
+    for dump in client.get("/dumps/").json()["dumps"]:
+        body = download(client, dump["name"])
+        assert (dump["sha256"], dump["sha1"]) == (
+            hashlib.sha256(body).hexdigest(),
+            hashlib.sha1(body).hexdigest(),
+        )
+
+
+def test_gzip_dumps_name_no_file_and_no_time(client: TestClient) -> None:
+    for name in ("lodcat.nq.gz", "lodcat.nt.gz"):
+        header = download(client, name)[:10]
+        # RFC 1952, section 2.3: ID1 ID2 CM FLG MTIME(4) XFL OS; FLG bit 3 is FNAME, MTIME 0 is "none".
+        assert header[:3] == b"\x1f\x8b\x08"
+        assert header[3] & 0x08 == 0
+        assert header[4:8] == b"\x00\x00\x00\x00"
+
+
+def refill(quads: list[pyoxigraph.Quad], store: LodStore, order: random.Random) -> None:
+    """Put `quads` into `store` graph by graph, graphs and triples in the order `order` shuffles."""
+    graphs: defaultdict[pyoxigraph.NamedNode, list[pyoxigraph.Triple]] = defaultdict(list)
+    for quad in quads:
+        assert isinstance(quad.graph_name, pyoxigraph.NamedNode)
+        graphs[quad.graph_name].append(quad.triple)
+    names = list(graphs)
+    order.shuffle(names)
+    for name in names:
+        order.shuffle(graphs[name])
+        store.add_triples(name, graphs[name])
+
+
+def test_stores_filled_in_different_orders_give_the_same_bytes(published: Published, tmp_path: Path) -> None:
+    quads = list(published.store.quads())
+    on_disk, in_memory = LodStore(tmp_path / "store"), LodStore(None)
+    refill(quads, on_disk, random.Random(1))
+    refill(list(reversed(quads)), in_memory, random.Random(2))
+    first = write_dumps(on_disk, tmp_path / "first", published.ns)
+    second = write_dumps(in_memory, tmp_path / "second", published.ns)
+    for name in NAMES:
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes(), name
+    assert first.dumps == second.dumps
+    assert first.dumps == write_dumps(published.store, tmp_path / "third", published.ns).dumps
+
+
+def test_a_failing_sort_raises_and_leaves_the_dumps_as_they_were(
+    published: Published, tmp_path: Path
+) -> None:
+    before = write_dumps(published.store, tmp_path, published.ns)
+    files = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    with pytest.raises(OSError, match=r"^sort \(triples\) exited with status 2: sort: invalid -S argument"):
+        write_dumps(published.store, tmp_path, published.ns, sort_memory="lots")
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == files
+    assert read_manifest(tmp_path) == before
+
+
+@dataclass(frozen=True)
+class Peaks:
+    """Peak RSS (KiB) of a `write_dumps` process beyond what reading the store costs, and of its sorts."""
+
+    writer: int
+    sorts: int
+    n_quads_bytes: int
+
+
+SORT_SHIM = """#!{python} -S
+import os, subprocess, sys
+process = subprocess.Popen([{sort!r}, *sys.argv[1:]])
+_, status, usage = os.wait4(process.pid, 0)
+process.returncode = os.waitstatus_to_exitcode(status)
+with open({log!r}, "a") as log:
+    log.write(f"{{usage.ru_maxrss}}\\n")
+sys.exit(process.returncode)
+"""
+
+
+def dump_peaks(store: Path, folder: Path, sort_memory: str) -> Peaks:
+    """Run write_dumps in a fresh process (tests/dump_memory.py) with `sort` on PATH being a shim that
+    runs the real sort and records its peak RSS (a process spawned from the big Python process would
+    inherit its peak in the kernel's accounting; one spawned from the small shim starts from ~10 MiB)."""
+    shim = folder.with_name(folder.name + "-shim")
+    shim.mkdir()
+    log = shim / "peaks"
+    sort = shutil.which("sort")
+    assert sort is not None
+    (shim / "sort").write_text(
+        SORT_SHIM.format(python=sys.executable, sort=sort, log=str(log)), encoding="utf-8"
+    )
+    (shim / "sort").chmod(0o755)
+    environ = {"PATH": f"{shim}:{Path(sort).parent}", "LC_ALL": "C"}
+    command = [sys.executable, "-m", "tests.dump_memory", "dump", str(store), str(folder), sort_memory]
+    done = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    sorts = [int(line) for line in log.read_text(encoding="utf-8").split()]
+    assert len(sorts) == 3
+    with gzip.open(folder / "lodcat.nq.gz") as n_quads:
+        size = len(n_quads.read())
+    return Peaks(report["after_kib"] - report["before_kib"], max(sorts), size // 1024)
+
+
+@pytest.fixture(scope="module")
+def synthetic_stores(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """Stores of 300 and 3,000 synthetic projects (tests/dump_memory.py), each built in its own process."""
+    stores = {}
+    for projects in (300, 3000):
+        store = tmp_path_factory.mktemp(f"projects-{projects}") / "store"
+        command = [sys.executable, "-m", "tests.dump_memory", "build", str(store), str(projects)]
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        stores[projects] = store
+    return stores
+
+
+def test_dump_memory_does_not_grow_with_the_store(synthetic_stores: dict[int, Path], tmp_path: Path) -> None:
+    small = dump_peaks(synthetic_stores[300], tmp_path / "small", "2M")
+    large = dump_peaks(synthetic_stores[3000], tmp_path / "large", "2M")
+    growth = large.n_quads_bytes - small.n_quads_bytes
+    assert growth > 20_000  # KiB: ten times the projects, over 20 MiB more N-Quads
+    # The in-memory writer this replaced grew by 7.4 times the data here (21 MiB -> 197 MiB).
+    assert large.writer - small.writer < growth / 10, (small, large)
+    assert large.sorts - small.sorts < growth / 10, (small, large)
+    # The measure sees a sort that keeps everything in memory: with -S 1G it holds the whole input.
+    unbounded = dump_peaks(synthetic_stores[3000], tmp_path / "unbounded", "1G")
+    assert unbounded.sorts - large.sorts > growth / 2, (large, unbounded)
 
 
 def test_line_dumps_are_sorted_and_writing_again_gives_the_same_bytes(

@@ -135,7 +135,7 @@ def test_a_changed_row_replaces_only_its_part(
     assert released(store, report, "changed") == [project]
     assert released(store, report, "added") == released(store, report, "removed") == []
     title = store.query(f"SELECT ?t WHERE {{ <{project}> <http://purl.org/dc/terms/title> ?t }}")
-    assert [row["t"].value for row in title] == ["Nový název projektu"]  # type: ignore[index]
+    assert [row["t"].value for row in title] == ["Nový název projektu"]  # type: ignore[union-attr]
 
 
 def test_gone_projects_are_kept_unless_sync(

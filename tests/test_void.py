@@ -11,8 +11,13 @@ from pyoxigraph import NamedNode, Triple
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
+from api.app import create_app
+from api.void import void_cache
 from loader.namespaces import AUTHORITY, NUTS
-from tests.conftest import BASE, Published
+from loader.pipeline import run
+from loader.settings import Settings
+from loader.store import LodStore
+from tests.conftest import BASE, DATA, Published
 from tests.test_catalogue import DCAT, dataset, one, read, value
 
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -149,3 +154,19 @@ def test_void_by_content_negotiation(
     response = client.get("/.well-known/void", headers={"Accept": media_type})
     assert response.headers["content-type"].split(";")[0] == media_type
     assert set(read(response.content, rdf_format)) == set(void)
+
+
+def test_void_is_counted_once_per_data_version(store: LodStore, settings: Settings) -> None:
+    sources = sorted(DATA.iterdir())
+    assert run(sources[:1], settings, store).ok
+    app = create_app(settings, store)
+    client = TestClient(app, base_url=BASE.rstrip("/"))
+    first = read(client.get("/.well-known/void").text, "turtle")
+    assert client.get("/.well-known/void.jsonld").status_code == 200
+    assert client.get("/.well-known/void", headers={"Accept": "application/n-triples"}).status_code == 200
+    assert void_cache(app).computations == 1
+    assert run(sources[1:], settings, store).ok
+    after = read(client.get("/.well-known/void").text, "turtle")
+    assert void_cache(app).computations == 2
+    assert count(first, DATASET, VOID.triples) < count(after, DATASET, VOID.triples)
+    assert count(after, DATASET, VOID.triples) == len({quad.triple for quad in store.quads()})
