@@ -35,8 +35,8 @@ serve: install
 run: node_modules/.installed load serve
 
 lint: install-dev
-	$(BIN)/ruff check loader api tests
-	$(BIN)/ruff format --check loader api tests
+	$(BIN)/ruff check loader api tests bench
+	$(BIN)/ruff format --check loader api tests bench
 	$(BIN)/mypy
 	$(BIN)/lodcat schema --check
 

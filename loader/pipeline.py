@@ -19,6 +19,7 @@ from typing import Literal as Kind
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
 
 from loader import search_index
+from loader.compiled_shapes import validate
 from loader.errors import RecordError, RecordsRefused, StoreError, ValidationFailed
 from loader.mapping import TYPE, MappedSource, to_triples
 from loader.namespaces import DCTERMS, PROV, XSD, Namespaces
@@ -27,7 +28,6 @@ from loader.records import read_records, record_files
 from loader.releases import Changes, line_digests, project_digests, record_release
 from loader.settings import ROOT, Settings
 from loader.store import LodStore
-from loader.validation import validate
 
 VOCABULARY_GRAPHS = {"lodcat.ttl": "ontology", "schemes.ttl": "schemes", "reference.ttl": "reference"}
 # The modules a record file's triples depend on: a change to one of them reloads every file.
@@ -259,10 +259,15 @@ class GraphWriter:
         self._metadata: list[bytes] = []
         self._size = 0
 
-    def write(self, prepared: Prepared) -> None:
+    def write(self, prepared: Prepared, old: list[bytes] | None = None) -> None:
+        """Write `prepared`; `old` is the N-Triples lines of its graph if it exists: then only the
+        difference is written, in one update (a changed record is a few dozen triples of thousands)."""
         node = NamedNode(prepared.graph)
-        if self.store.contains_graph(node):
-            self.store.replace_graph_data(node, prepared.ntriples + prepared.metadata)
+        if old is not None:
+            before, after = set(old), set((prepared.ntriples + prepared.metadata).splitlines())
+            delete = b"".join(line + b"\n" for line in sorted(before - after))
+            insert = b"".join(line + b"\n" for line in sorted(after - before))
+            self.store.patch_graph(node, delete, insert)
             return
         self._data.append(_as_quads(prepared.ntriples, prepared.graph))
         self._metadata.append(_as_quads(prepared.metadata, prepared.graph))
@@ -391,10 +396,10 @@ def run(
             continue
         node = NamedNode(prepared.graph)
         written = store.value(node, ns.term("contentHash"), node) != prepared.content_hash
-        if written:  # the old graph's projects are read only when the source changed
-            before = project_digests(store.graph_triples(node), ns) if store.contains_graph(node) else {}
-            writer.write(prepared)
-            changes.track(before, prepared.digests)
+        if written:  # the old graph is read only when the source changed
+            old = sorted(store.graph_ntriples(node).splitlines()) if store.contains_graph(node) else None
+            writer.write(prepared, old)
+            changes.track(line_digests(old or [], ns), prepared.digests)
         else:  # same triples from other bytes: remember these bytes, so the next run skips them unread
             store.set_value(node, ns.term("sourceHash"), Literal(prepared.source_hash), node)
         report.outcomes.append(

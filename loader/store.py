@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -203,6 +204,26 @@ class LodStore:
         """Add `triples` to `graph`, all or nothing."""
         with self._write_lock, self._writing():
             self._store.extend(Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+
+    def graph_ntriples(self, graph: NamedNode) -> bytes:
+        """The triples of `graph` as N-Triples, written by Oxigraph (in Rust)."""
+        output = io.BytesIO()
+        self._store.dump(output, RdfFormat.N_TRIPLES, from_graph=graph)
+        return output.getvalue()
+
+    def patch_graph(self, graph: NamedNode, delete: bytes, insert: bytes) -> None:
+        """Remove the N-Triples `delete` from `graph` and add `insert`, in one update (all or nothing).
+        Raises StoreError."""
+        name = graph.value
+        update = (
+            f"DELETE DATA {{ GRAPH <{name}> {{\n{delete.decode('utf-8')}}} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{name}> {{\n{insert.decode('utf-8')}}} }}"
+        )
+        with self._write_lock, self._writing():
+            try:
+                self._store.update(update)
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot write graph <{name}>: {error}") from None
 
     def load_quads(self, nquads: bytes) -> None:
         """Add the N-Quads `nquads`, all or nothing (one transaction). Raises StoreError."""

@@ -9,6 +9,7 @@ and the record field it came from.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -210,7 +211,12 @@ def field_name(node_class: str | None, path: str | None, ns: Namespaces) -> str:
 
 def node_class(data: Graph, focus: Node, ns: Namespaces) -> str | None:
     """The class of `focus` that FIELDS knows (a node may also carry e.g. org:Organization)."""
-    for kind in sorted(compact(str(iri), ns) for iri in data.objects(focus, RDF.type)):
+    return known_class((str(iri) for iri in data.objects(focus, RDF.type)), ns)
+
+
+def known_class(types: Iterable[str], ns: Namespaces) -> str | None:
+    """Of the class IRIs `types`, the first (by compact name) that FIELDS knows."""
+    for kind in sorted(compact(iri, ns) for iri in types):
         if kind in FIELDS:
             return kind
     return None
@@ -228,6 +234,14 @@ def shown(value: Node, ns: Namespaces) -> str:
     if isinstance(value, BNode):
         return "a blank node"
     return f"<{value}>"
+
+
+def result_message(messages: Iterable[str], value: Node | None, ns: Namespaces) -> str:
+    """The first of a result's messages in sorted order (or "does not conform"), then "; got <value>" when
+    the result has a value. Callers pass no value for SPARQL-based results: their messages name it."""
+    ordered = sorted(messages)
+    message = ordered[0] if ordered else "does not conform"
+    return f"{message}; got {shown(value, ns)}" if value is not None else message
 
 
 def shape_name(shapes: Graph, shape: Node | None, ns: Namespaces) -> str:
@@ -269,25 +283,49 @@ def validate(mapped: MappedSource, shapes_path: Path, ontology_path: Path, ns: N
             path = report.value(result, SH.resultPath)
             value = report.value(result, SH.value)
             component = report.value(result, SH.sourceConstraintComponent)
-            messages = sorted(str(message) for message in report.objects(result, SH.resultMessage))
-            message = messages[0] if messages else "does not conform"
-            if value is not None and component not in SPARQL_COMPONENTS:
-                message += f"; got {shown(value, ns)}"
-            name = field_name(
-                node_class(data, focus_node, ns) if focus_node is not None else None,
-                str(path) if isinstance(path, URIRef) else None,
+            message = result_message(
+                (str(message) for message in report.objects(result, SH.resultMessage)),
+                value if component not in SPARQL_COMPONENTS else None,
                 ns,
             )
-            part = mapped.fields.get((focus, ""))
             violations.add(
-                Violation(
-                    path=str(mapped.path),
-                    record=mapped.records.get(focus, focus),
-                    field=f"{part}.{name}" if part else name,
-                    message=message,
-                    focus=focus,
-                    shape=shape_name(shapes, report.value(result, SH.sourceShape), ns),
-                    severity="Violation",
+                violation(
+                    mapped,
+                    focus,
+                    node_class(data, focus_node, ns) if focus_node is not None else None,
+                    str(path) if isinstance(path, URIRef) else None,
+                    message,
+                    shape_name(shapes, report.value(result, SH.sourceShape), ns),
+                    ns,
                 )
             )
-    return sorted(violations, key=lambda violation: (violation.record, violation.field, violation.message))
+    return sorted_violations(violations)
+
+
+def violation(
+    mapped: MappedSource,
+    focus: str,
+    focus_class: str | None,
+    path: str | None,
+    message: str,
+    shape: str,
+    ns: Namespaces,
+) -> Violation:
+    """A result on `focus` (of class `focus_class`, a compact name) along `path`, named by file, record and
+    record field."""
+    name = field_name(focus_class, path, ns)
+    part = mapped.fields.get((focus, ""))
+    return Violation(
+        path=str(mapped.path),
+        record=mapped.records.get(focus, focus),
+        field=f"{part}.{name}" if part else name,
+        message=message,
+        focus=focus,
+        shape=shape,
+        severity="Violation",
+    )
+
+
+def sorted_violations(violations: Iterable[Violation]) -> list[Violation]:
+    """Each violation once, by record, field and message (then focus and shape, so the order is total)."""
+    return sorted(set(violations), key=lambda v: (v.record, v.field, v.message, v.focus, v.shape))
