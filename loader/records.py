@@ -15,7 +15,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from loader.errors import RecordError, RecordsRefused
 
@@ -238,6 +247,17 @@ class Project(Model):
     status: Notation | None = None
     start: PartialDate | None = None
     end: PartialDate | None = None
+
+    @field_validator("end")
+    @classmethod
+    def _end_not_before_start(cls, end: str | None, info: ValidationInfo) -> str | None:
+        """At the precision both dates share: an end known to the month may fall in the start's month."""
+        start = info.data.get("start")
+        if end is not None and isinstance(start, str):
+            shared = min(len(start), len(end))
+            if end[:shared] < start[:shared]:
+                raise ValueError(f"end date {end} is before start date {start}")
+        return end
     programme: Notation | None = None
     funds: list[Notation] = []
     co_financed_by: list[Notation] = []
