@@ -258,6 +258,7 @@ class Project(Model):
             if end[:shared] < start[:shared]:
                 raise ValueError(f"end date {end} is before start date {start}")
         return end
+
     programme: Notation | None = None
     funds: list[Notation] = []
     co_financed_by: list[Notation] = []
