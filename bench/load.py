@@ -36,7 +36,8 @@ from loader.namespaces import Namespaces
 
 # The provenance `publish()` writes beside each graph (its content hash feeds lodcat's data version,
 # which /sparql reads for every ETag); reused so the store looks as `lodcat load` leaves it.
-from loader.pipeline import _graph_metadata, vocabulary_sources
+from loader.pipeline import vocabulary_sources
+from loader.preparation import graph_metadata
 from loader.records import read_records, record_files
 from loader.settings import Settings
 
@@ -45,7 +46,7 @@ BASE_IRI = "http://127.0.0.1:8000/"
 
 def _nquads(mapped: MappedSource, ns: Namespaces) -> bytes:
     """The quads of one graph plus its provenance triples, as N-Quads."""
-    triples = [*mapped.triples, *_graph_metadata(mapped, mapped.content_hash(), ns)]
+    triples = [*mapped.triples, *graph_metadata(mapped, mapped.content_hash(), ns)]
     complete = replace(mapped, triples=triples)
     return serialize(complete.quads(), format=RdfFormat.N_QUADS) or b""
 

@@ -103,7 +103,7 @@ def command_serve(arguments: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from api.app import create_app
-    from loader.pipeline import repair
+    from loader.graph_writer import repair
 
     store = LodStore(settings.store_path)
     for graph in repair(store, Namespaces(settings.base_iri)):

@@ -6,34 +6,27 @@ SHACL violation) changes nothing: its previously published graph stays as it was
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal as Kind
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse, serialize
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from loader import search_index
-from loader.compiled_shapes import validate
-from loader.errors import RecordError, RecordsRefused, StoreError, ValidationFailed
-from loader.mapping import TYPE, MappedSource, to_triples
-from loader.namespaces import DCTERMS, PROV, XSD, Namespaces
+from loader.errors import RecordError, StoreError
+from loader.graph_writer import GraphWriter, repair
+from loader.mapping import MappedSource
+from loader.namespaces import Namespaces
+from loader.preparation import Prepared, graph_metadata, loader_version, prepare, prepare_all, source_hash
 from loader.progress import Progress
-from loader.records import read_records, record_files
+from loader.records import record_files
 from loader.releases import Changes, line_digests, project_digests, record_release
-from loader.settings import ROOT, Settings
+from loader.settings import Settings
 from loader.store import LodStore
 
 VOCABULARY_GRAPHS = {"lodcat.ttl": "ontology", "schemes.ttl": "schemes", "reference.ttl": "reference"}
 # The modules a record file's triples depend on: a change to one of them reloads every file.
-MAPPING_CODE = ("records.py", "mapping.py", "namespaces.py", "pipeline.py")
-POOL_BYTES = 2 * 1024 * 1024  # record files to prepare before worker processes pay for their start
-BULK_BYTES = 64 * 1024 * 1024  # N-Triples of new graphs gathered for one bulk load
 
 
 @dataclass
@@ -73,36 +66,6 @@ class LoadReport:
         return f"{len(self.outcomes)} sources: {counts or 'nothing to do'}"
 
 
-def prepare(path: Path, settings: Settings) -> MappedSource:
-    """Read, map and validate one record file. Raises RecordsRefused or ValidationFailed; writes nothing."""
-    ns = Namespaces(settings.base_iri)
-    records = read_records(path)
-    try:
-        mapped = to_triples(records, path, ns)
-    except ValueError as error:  # an identifier that cannot be part of an IRI
-        raise RecordsRefused([RecordError(path, "(file)", "id", str(error))]) from None
-    violations = validate(mapped, settings.shapes_path, settings.ontology_path, ns)
-    if violations:
-        raise ValidationFailed(violations)
-    return mapped
-
-
-def _graph_metadata(mapped: MappedSource, content_hash: str, ns: Namespaces) -> list[Triple]:
-    """Provenance of the named graph itself; its content hash makes reloads of unchanged data no-ops."""
-    now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    derived = []
-    if mapped.path.suffix == ".json":  # a record file; vocabulary graphs come from ontology/ itself
-        derived = [Triple(mapped.graph, NamedNode(PROV + "wasDerivedFrom"), ns.source(mapped.source_id))]
-    return [
-        Triple(mapped.graph, TYPE, NamedNode(PROV + "Entity")),
-        *derived,
-        Triple(mapped.graph, ns.term("contentHash"), Literal(content_hash)),
-        Triple(
-            mapped.graph, NamedNode(DCTERMS + "modified"), Literal(now, datatype=NamedNode(XSD + "dateTime"))
-        ),
-    ]
-
-
 def is_current(mapped: MappedSource, store: LodStore, ns: Namespaces, content_hash: str) -> bool:
     """Whether the source's published graph already has this content (its recorded content hash)."""
     return store.value(mapped.graph, ns.term("contentHash"), mapped.graph) == content_hash
@@ -110,7 +73,7 @@ def is_current(mapped: MappedSource, store: LodStore, ns: Namespaces, content_ha
 
 def replace(mapped: MappedSource, store: LodStore, ns: Namespaces, content_hash: str) -> None:
     """Publish `mapped` as its named graph, all or nothing, with the graph's provenance and hash."""
-    store.replace_graph(mapped.graph, [*mapped.triples, *_graph_metadata(mapped, content_hash, ns)])
+    store.replace_graph(mapped.graph, [*mapped.triples, *graph_metadata(mapped, content_hash, ns)])
 
 
 def publish(mapped: MappedSource, store: LodStore, ns: Namespaces) -> bool:
@@ -142,158 +105,7 @@ def vocabulary_sources(settings: Settings) -> list[MappedSource]:
     return sources
 
 
-def _problems(error: RecordsRefused | ValidationFailed) -> list[str]:
-    return str(error).splitlines()
-
-
 Retract = Callable[[str], bool]  # which published graphs a run may retract, by graph IRI
-
-
-# -- record files, in parallel ---------------------------------------------------------------------------
-
-
-@dataclass
-class Prepared:
-    """One record file read, mapped and validated (in a worker process): what the writer needs, as plain
-    data. `problems` non-empty means refused."""
-
-    path: Path
-    source_hash: str
-    source_id: str = ""
-    graph: str = ""
-    ntriples: bytes = b""  # the graph's triples, N-Triples
-    metadata: bytes = b""  # its provenance (content hash, source hash, ...), N-Triples
-    content_hash: str = ""
-    digests: dict[str, str] = field(default_factory=dict)  # project IRI -> digest (releases)
-    triples: int = 0
-    projects: int = 0
-    problems: list[str] = field(default_factory=list)
-
-
-def prepare_file(path: Path, source_hash: str, settings: Settings, with_data: bool = True) -> Prepared:
-    """Read, map and validate one record file; never raises for bad input (see Prepared.problems)."""
-    ns = Namespaces(settings.base_iri)
-    try:
-        mapped = prepare(path, settings)
-    except (RecordsRefused, ValidationFailed) as error:
-        return Prepared(path, source_hash, problems=_problems(error))
-    prepared = Prepared(
-        path,
-        source_hash,
-        mapped.source_id,
-        mapped.graph.value,
-        triples=len(mapped.triples),
-        projects=sum(1 for record in set(mapped.records.values()) if record != "(source)"),
-    )
-    if with_data:  # one serialisation gives the content hash, the project digests and the graph
-        data = serialize(mapped.triples, format=RdfFormat.N_TRIPLES) or b""
-        lines = sorted(data.splitlines())
-        prepared.content_hash = hashlib.sha256(b"\n".join(lines)).hexdigest()  # = mapped.content_hash()
-        prepared.digests = line_digests(lines, ns)
-        metadata = _graph_metadata(mapped, prepared.content_hash, ns)
-        metadata.append(Triple(mapped.graph, ns.term("sourceHash"), Literal(source_hash)))
-        prepared.ntriples = data
-        prepared.metadata = serialize(metadata, format=RdfFormat.N_TRIPLES) or b""
-    return prepared
-
-
-def loader_version(settings: Settings) -> bytes:
-    """What a record file's graph depends on besides the file: the mapping code, the shapes, the base."""
-    digest = hashlib.sha256(settings.base_iri.encode("utf-8"))
-    for path in (*(ROOT / "loader" / name for name in MAPPING_CODE), settings.shapes_path):
-        digest.update(path.read_bytes())
-    return digest.digest()
-
-
-def source_hash(path: Path, version: bytes) -> str:
-    """The hash recorded as lodcat:sourceHash: the file's bytes and the loader version."""
-    digest = hashlib.sha256(version)
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _prepared(
-    work: list[tuple[Path, str]], settings: Settings, with_data: bool, jobs: int
-) -> Iterator[Prepared]:
-    """prepare_file over `work`, in order; with jobs > 1 and more than POOL_BYTES of files, in that many
-    processes, at most 2 x jobs files ahead of the caller, so memory holds a few files whatever their
-    number. (Starting the processes costs about a second: small loads stay in this process.)"""
-    if jobs <= 1 or len(work) < 2 or sum(path.stat().st_size for path, _ in work) < POOL_BYTES:
-        for path, digest in work:
-            yield prepare_file(path, digest, settings, with_data)
-        return
-    context = multiprocessing.get_context("spawn")  # the parent holds RocksDB threads; never fork them
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: deque[Future[Prepared]] = deque()
-        queue = iter(work)
-        for path, digest in queue:
-            pending.append(pool.submit(prepare_file, path, digest, settings, with_data))
-            if len(pending) >= 2 * jobs:
-                break
-        while pending:
-            done = pending.popleft().result()
-            for path, digest in queue:
-                pending.append(pool.submit(prepare_file, path, digest, settings, with_data))
-                break
-            yield done
-
-
-def _as_quads(ntriples: bytes, graph: str) -> bytes:
-    """N-Triples -> N-Quads in `graph`. N-Triples escapes line breaks inside literals, so ' .\\n' only
-    ends a statement."""
-    return ntriples.replace(b" .\n", f" <{graph}> .\n".encode())
-
-
-class GraphWriter:
-    """Writes prepared graphs. A changed graph is replaced in one transaction (readers see the old or the
-    new one). New graphs are gathered and bulk-loaded BULK_BYTES at a time, several times faster than
-    transactions (loading 10^5 projects transactionally takes minutes and GiBs), and only then get their
-    provenance in one transaction: a graph without its content hash is unfinished, and `repair` drops
-    it, so a crash midway costs the unfinished new graphs, never published data."""
-
-    def __init__(self, store: LodStore) -> None:
-        self.store = store
-        self._data: list[bytes] = []
-        self._metadata: list[bytes] = []
-        self._size = 0
-
-    def write(self, prepared: Prepared, old: list[bytes] | None = None) -> None:
-        """Write `prepared`; `old` is the N-Triples lines of its graph if it exists: then only the
-        difference is written, in one update (a changed record is a few dozen triples of thousands)."""
-        node = NamedNode(prepared.graph)
-        if old is not None:
-            before, after = set(old), set((prepared.ntriples + prepared.metadata).splitlines())
-            delete = b"".join(line + b"\n" for line in sorted(before - after))
-            insert = b"".join(line + b"\n" for line in sorted(after - before))
-            self.store.patch_graph(node, delete, insert)
-            return
-        self._data.append(_as_quads(prepared.ntriples, prepared.graph))
-        self._metadata.append(_as_quads(prepared.metadata, prepared.graph))
-        self._size += len(prepared.ntriples)
-        if self._size >= BULK_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        if self._data:
-            self.store.bulk_load(b"".join(self._data))
-            self.store.load_quads(b"".join(self._metadata))
-        self._data, self._metadata, self._size = [], [], 0
-
-
-def repair(store: LodStore, ns: Namespaces) -> list[str]:
-    """Drop the record graphs an interrupted load left unfinished (data without a content hash)."""
-    prefix = ns.graph("source/").value
-    unfinished = [
-        graph
-        for graph in store.named_graphs()
-        if graph.startswith(prefix)
-        and store.value(NamedNode(graph), ns.term("contentHash"), NamedNode(graph)) is None
-    ]
-    for graph in unfinished:
-        store.drop_graph(NamedNode(graph))
-    return unfinished
 
 
 def published_sources(store: LodStore, ns: Namespaces) -> dict[str, str]:
@@ -374,7 +186,7 @@ def run(
             work.append((path, digest))
     changes = Changes()
     writer = GraphWriter(store) if store is not None else None
-    for prepared in _prepared(work, settings, store is not None, settings.load_jobs):
+    for prepared in prepare_all(work, settings, store is not None, settings.load_jobs):
         meter.advance()
         path = prepared.path
         if prepared.problems:

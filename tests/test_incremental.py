@@ -11,7 +11,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
 from bench.operations import write_list
-from loader import pipeline
+from loader import pipeline, preparation
 from loader.importer import Imported, import_into, read_mapping
 from loader.namespaces import DCTERMS, Namespaces
 from loader.parts import BUCKETS, bucket, part_count
@@ -111,7 +111,7 @@ def test_an_unchanged_import_is_skipped_unread(
     csv, _result, _report = first
     again = imported(csv, csv.parent / "out")
     assert again.records and not again.removed
-    monkeypatch.setattr(pipeline, "prepare", lambda *_: pytest.fail("an unchanged file was read"))
+    monkeypatch.setattr(preparation, "prepare", lambda *_: pytest.fail("an unchanged file was read"))
     report = load(again.records, settings, store)
     assert set(statuses(report).values()) == {"unchanged"} and report.release is None
 
@@ -204,7 +204,7 @@ def test_files_are_prepared_in_worker_processes(
     first: tuple[Path, Imported, LoadReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _csv, result, _report = first
-    monkeypatch.setattr(pipeline, "POOL_BYTES", 0)
+    monkeypatch.setattr(preparation, "POOL_BYTES", 0)
     settings = Settings(store_path=tmp_path / "pooled", base_iri="http://127.0.0.1:8000/", load_jobs=2)
     store = LodStore(settings.store_path)
     report = run(result.records, settings, store)

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, SH
 from loader.errors import RecordsRefused, ValidationFailed
 from loader.mapping import MappedSource
 from loader.namespaces import DCTERMS, FOAF, RDFS, SCHEMA, SKOS, Namespaces
-from loader.pipeline import prepare
+from loader.preparation import prepare
 from loader.settings import Settings
 from loader.validation import shapes_graph, validate
 from tests.factories import (
