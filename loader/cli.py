@@ -13,7 +13,7 @@ from pathlib import Path
 
 from loader.errors import LodcatError, StoreError
 from loader.namespaces import Namespaces
-from loader.pipeline import LoadReport, Retract, run
+from loader.pipeline import LoadReport, Retract, every_source, parts_of, run
 from loader.records import json_schema
 from loader.settings import Settings
 from loader.store import LodStore
@@ -80,9 +80,8 @@ def command_load(arguments: argparse.Namespace, settings: Settings) -> int:
     paths = _paths(arguments, settings)
     if (code := _missing(paths)) is not None:
         return code
-    prefix = Namespaces(settings.base_iri).graph("source/").value
-    every_source: Retract = lambda graph: graph.startswith(prefix)  # noqa: E731
-    return _load(paths, arguments, settings, every_source if arguments.sync else None)
+    retract = every_source(Namespaces(settings.base_iri)) if arguments.sync else None
+    return _load(paths, arguments, settings, retract)
 
 
 def command_schema(arguments: argparse.Namespace, settings: Settings) -> int:
@@ -178,9 +177,12 @@ def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     # The parts the import removed (a new layout, or --sync) leave with their graphs: every graph of this
     # source that no record file of it publishes now is retracted.
-    graph = Namespaces(settings.base_iri).source_graph(imported.mapping.source_id).value
-    this_source: Retract = lambda name: name == graph or name.startswith(graph + ".part-")  # noqa: E731
-    return _load(imported.records, arguments, settings, this_source)
+    return _load(
+        imported.records,
+        arguments,
+        settings,
+        parts_of(Namespaces(settings.base_iri), imported.mapping.source_id),
+    )
 
 
 def _load_options(command: argparse.ArgumentParser) -> None:

@@ -108,6 +108,18 @@ def vocabulary_sources(settings: Settings) -> list[MappedSource]:
 Retract = Callable[[str], bool]  # which published graphs a run may retract, by graph IRI
 
 
+def every_source(ns: Namespaces) -> Retract:
+    """`lodcat load --sync`: any record graph no file of the run publishes."""
+    prefix = ns.graph("source/").value
+    return lambda graph: graph.startswith(prefix)
+
+
+def parts_of(ns: Namespaces, source_id: str) -> Retract:
+    """`lodcat import --load`: the graphs of this source's record files (`{id}`, `{id}.part-NNN`)."""
+    whole = ns.source_graph(source_id).value
+    return lambda graph: graph == whole or graph.startswith(whole + ".part-")
+
+
 def published_sources(store: LodStore, ns: Namespaces) -> dict[str, str]:
     """Source hash -> graph, for every published record graph that records one."""
     return {

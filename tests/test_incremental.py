@@ -57,8 +57,8 @@ def load(
     paths: list[Path], settings: Settings, store: LodStore, imports: Imported | None = None
 ) -> LoadReport:
     """Load as `lodcat import --load` does: the source's parts, retracting the parts it no longer has."""
-    graph = Namespaces(settings.base_iri).source_graph("synthetic-operations").value
-    report = run(paths, settings, store, retract=lambda name: name.startswith(graph))
+    retract = pipeline.parts_of(Namespaces(settings.base_iri), "synthetic-operations")
+    report = run(paths, settings, store, retract=retract)
     assert report.ok, [outcome.problems for outcome in report.refused]
     return report
 
@@ -185,7 +185,7 @@ def test_load_sync_retracts_sources_whose_file_is_gone(
     for name in ("seed-000-tabor-wels.json", "seed-001-vzdelani-pracovniku.json"):
         (data / name).write_bytes((ROOT / "data" / name).read_bytes())
     prefix = Namespaces(settings.base_iri).graph("source/").value
-    every: pipeline.Retract = lambda graph: graph.startswith(prefix)  # noqa: E731
+    every = pipeline.every_source(Namespaces(settings.base_iri))
     assert run([data], settings, store, retract=every).ok
     (data / "seed-001-vzdelani-pracovniku.json").unlink()
     (data / "broken.json").write_text("{}", encoding="utf-8")
