@@ -153,6 +153,7 @@ def command_import(arguments: argparse.Namespace, settings: Settings) -> int:
         delimiter=arguments.delimiter,
         limit=arguments.limit,
         progress=meter,
+        jobs=settings.load_jobs,
     )
     if meter.done:
         meter.finish()

@@ -23,7 +23,8 @@ from loader.mappingfile import Mapping, MappingError, read_mapping
 from loader.parts import Spool, Written, carry_over, source_files, write_parts
 from loader.progress import Progress
 from loader.records import Project
-from loader.row_mapping import RowProblem, RowState, cell, map_row
+from loader.row_mapping import RowProblem, RowState, cell
+from loader.row_pool import map_rows
 from loader.tables import Row, TableError, TableStream, header_name, open_table
 from loader.transforms import personal_header, personal_value
 
@@ -186,35 +187,36 @@ def _open(
     return imported
 
 
-def _projects(imported: Imported, progress: Progress | None = None) -> Iterator[Project]:
-    """Map the rows one at a time; yield each project once. Afterwards `imported` holds the problems and
-    refusals (personal-data columns found in any row, --strict), so a caller publishes nothing it
-    yielded until the iterator is exhausted and `imported.refused` is False."""
+def _projects(
+    imported: Imported, progress: Progress | None = None, jobs: int = 1
+) -> Iterator[dict[str, Any]]:
+    """Map the rows (in `jobs` processes for a big file, see loader/row_pool.py); yield each project
+    record once, JSON-ready. Afterwards `imported` holds the problems and refusals (personal-data columns
+    found in any row, --strict), so a caller publishes nothing it yielded until the iterator is
+    exhausted and `imported.refused` is False."""
     mapping, table = imported.mapping, imported.table
     if table is None or imported.refused:
         return
     found = _personal_headers(table.columns)
     seen: dict[str, tuple[int, int]] = {}  # project id -> (line, hash of the row's cells)
     try:
-        for row in table:
+        for row, mapped in map_rows(mapping, imported.path, table, jobs):
             _scan_personal(table.columns, row, found)
-            state = map_row(mapping, imported.path, row)
-            imported.problems.extend(state.problems)
+            imported.problems.extend(mapped.problems)
             if progress is not None:
                 progress.advance()
-            if state.skipped:
+            if mapped.record is None or mapped.project_id is None:
                 continue
-            project_id = state.project["id"]
             cells = hash(tuple(row.cells.items()))
-            if project_id in seen:
-                _duplicate(state, seen[project_id], cells, imported)
+            if mapped.project_id in seen:
+                state = RowState(mapping, imported.path, row, project={"id": mapped.project_id})
+                _duplicate(state, seen[mapped.project_id], cells, imported)
                 continue
-            seen[project_id] = (row.line, cells)
+            seen[mapped.project_id] = (row.line, cells)
             imported.count += 1
-            for organisation in state.organisations:
+            for organisation in mapped.organisations:
                 _add_organisation(imported.organisations, organisation)
-            assert state.model is not None  # _check_models accepted it, or the row was skipped
-            yield state.model
+            yield mapped.record
     except TableError as error:
         imported.refusals.append(str(error))
         return
@@ -247,7 +249,7 @@ def import_table(
     that cannot be read or does not fit the mapping comes back with `refusals`.
     """
     imported = _open(mapping, path, strict, encoding, delimiter, limit)
-    imported.projects = list(_projects(imported))
+    imported.projects = [Project.model_validate(record) for record in _projects(imported)]
     if imported.refused:
         imported.projects, imported.count = [], 0
     return imported
@@ -265,16 +267,18 @@ def import_into(
     delimiter: str | None = None,
     limit: int | None = None,
     progress: Progress | None = None,
+    jobs: int = 1,
 ) -> Imported:
     """Map `path` row by row and write the records into `out` (see loader/parts.py): memory holds one
     part at a time, not the list. Projects of an earlier import that are gone from the file are kept
-    unless `sync`. A refused file writes nothing and leaves the earlier record files as they were."""
+    unless `sync`. Rows are mapped in `jobs` processes when the file is big. A refused file writes
+    nothing and leaves the earlier record files as they were."""
     imported = _open(mapping, path, strict, encoding, delimiter, limit)
     if imported.refused:
         return imported
     with Spool(out) as spool:
-        for project in _projects(imported, progress):
-            spool.add(_dumped(project))
+        for record in _projects(imported, progress, jobs):
+            spool.add(record)
         if imported.refused:
             return imported
         previous = source_files(out, mapping.source_id)

@@ -78,16 +78,18 @@ class RowState:
         return any(problem.action != "value dropped" for problem in self.problems)
 
 
-_EMPTY: dict[tuple[int, int], set[str]] = {}  # (mapping, rule) ids -> their empty values, normalised
+# (mapping, rule) ids -> the mapping and rule (kept alive, so their ids are not reused) and their empty
+# values, normalised
+_EMPTY: dict[tuple[int, int], tuple[Mapping, Rule | None, set[str]]] = {}
 
 
 def _empty_values(mapping: Mapping, rule: Rule | None) -> set[str]:
     key = (id(mapping), id(rule))
-    found = _EMPTY.get(key)
-    if found is None:
+    cached = _EMPTY.get(key)
+    if cached is None:
         values = {*mapping.spec.read.empty, *(rule.spec.empty if rule else [])}
-        found = _EMPTY[key] = {" ".join(value.split()).casefold() for value in values}
-    return found
+        cached = _EMPTY[key] = (mapping, rule, {" ".join(value.split()).casefold() for value in values})
+    return cached[2]
 
 
 def cell(mapping: Mapping, row: Row, column: str, rule: Rule | None = None) -> str | None:
@@ -331,3 +333,26 @@ def _check_models(state: RowState) -> None:
                 reason = str(detail["msg"]).removeprefix("Value error, ")
                 where = ".".join(str(part) for part in detail["loc"])
                 state.problem(None, column, value, f"field {where}: {reason}")
+
+
+@dataclass
+class MappedRow:
+    """What mapping one row gave, as plain data a worker process sends back: its problems and, unless
+    it is skipped, the project record (JSON-ready, checked by the record model) and its organisations."""
+
+    problems: list[RowProblem]
+    project_id: str | None = None
+    record: dict[str, Any] | None = None
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> bool:
+        return self.record is None
+
+
+def mapped_row(mapping: Mapping, path: Path, row: Row) -> MappedRow:
+    state = map_row(mapping, path, row)
+    if state.skipped or state.model is None:
+        return MappedRow(state.problems)
+    record = state.model.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+    return MappedRow(state.problems, state.project["id"], record, state.organisations)

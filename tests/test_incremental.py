@@ -11,7 +11,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
 from bench.operations import write_list
-from loader import pipeline, preparation
+from loader import pipeline, preparation, row_pool
 from loader.importer import Imported, import_into, read_mapping
 from loader.namespaces import DCTERMS, Namespaces
 from loader.parts import BUCKETS, bucket, part_count
@@ -255,3 +255,24 @@ def test_a_graph_an_interrupted_load_left_unfinished_is_dropped(settings: Settin
     assert report.notes == [f"dropped <{unfinished.value}>: an interrupted load left it unfinished"]
     assert not store.contains_graph(unfinished)
     assert len([outcome for outcome in report.outcomes if outcome.status == "loaded"]) == 8  # 3 vocabularies
+
+
+def test_rows_mapped_in_worker_processes_give_the_same_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csv = tmp_path / "operations.csv"
+    write_list(3 * row_pool.BATCH + 7, csv)  # several batches and a short last one
+    lines = csv.read_text(encoding="utf-8-sig").splitlines()
+    cells = lines[700].split(";")
+    cells[5] = "31. 2. 2020"  # a row problem in the second batch, reported with its line
+    lines[700] = ";".join(cells)
+    lines.append(lines[10])  # a repeated row: found across batches
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    alone = import_into(read_mapping(MAPPING), csv, tmp_path / "alone", chunk=500)
+    monkeypatch.setattr(row_pool, "POOL_BYTES", 0)
+    pooled = import_into(read_mapping(MAPPING), csv, tmp_path / "pooled", chunk=500, jobs=2)
+    assert [str(problem) for problem in pooled.problems] == [str(problem) for problem in alone.problems]
+    assert [problem.line for problem in pooled.problems] == [701, len(lines)]
+    expected = (len(lines) - 1, 3 * row_pool.BATCH + 6)  # rows; projects: all but the bad and the repeated
+    assert (pooled.rows, pooled.count) == (alone.rows, alone.count) == expected
+    assert [path.read_bytes() for path in pooled.records] == [path.read_bytes() for path in alone.records]
