@@ -221,7 +221,7 @@ class Source:
             return FALSE
         try:
             return TRUE if ORDERS[operator.value](compare(node, limit)) else FALSE
-        except (TypeError, NotImplementedError, ArithmeticError):
+        except (TypeError, ArithmeticError):  # literals rdflib cannot order (pySHACL: not in range)
             return FALSE
 
 

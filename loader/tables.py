@@ -76,31 +76,6 @@ def header_name(text: str, index: int) -> str:
     return name or f"column {index}"
 
 
-def read_table(
-    path: Path,
-    *,
-    format: str,
-    encoding: str = "auto",
-    fallback_encoding: str | None = None,
-    delimiter: str = "auto",
-    header_row: int = 1,
-    quoting: bool = True,
-    limit: int | None = None,
-) -> Table:
-    """Read the whole file (at most `limit` data rows); raises TableError if it is not a table."""
-    stream = open_table(
-        path,
-        format=format,
-        encoding=encoding,
-        fallback_encoding=fallback_encoding,
-        delimiter=delimiter,
-        header_row=header_row,
-        quoting=quoting,
-        limit=limit,
-    )
-    return Table(path, stream.format, stream.encoding, stream.delimiter, stream.columns, list(stream))
-
-
 def open_table(
     path: Path,
     *,
