@@ -23,7 +23,7 @@ from loader.mappingfile import Mapping, MappingError, read_mapping
 from loader.parts import Spool, Written, carry_over, source_files, write_parts
 from loader.progress import Progress
 from loader.records import Project
-from loader.row_mapping import RowProblem, RowState, cell
+from loader.row_mapping import MappedRow, RowProblem, RowState, cell
 from loader.row_pool import map_rows
 from loader.tables import Row, TableError, TableStream, header_name, open_table
 from loader.transforms import personal_header, personal_value
@@ -187,13 +187,11 @@ def _open(
     return imported
 
 
-def _projects(
-    imported: Imported, progress: Progress | None = None, jobs: int = 1
-) -> Iterator[dict[str, Any]]:
+def _projects(imported: Imported, progress: Progress | None = None, jobs: int = 1) -> Iterator[MappedRow]:
     """Map the rows (in `jobs` processes for a big file, see loader/row_pool.py); yield each project
-    record once, JSON-ready. Afterwards `imported` holds the problems and refusals (personal-data columns
-    found in any row, --strict), so a caller publishes nothing it yielded until the iterator is
-    exhausted and `imported.refused` is False."""
+    once (its record JSON-ready; its model too when mapped in this process). Afterwards `imported`
+    holds the problems and refusals (personal-data columns found in any row, --strict), so a caller
+    publishes nothing it yielded until the iterator is exhausted and `imported.refused` is False."""
     mapping, table = imported.mapping, imported.table
     if table is None or imported.refused:
         return
@@ -216,7 +214,7 @@ def _projects(
             imported.count += 1
             for organisation in mapped.organisations:
                 _add_organisation(imported.organisations, organisation)
-            yield mapped.record
+            yield mapped
     except TableError as error:
         imported.refusals.append(str(error))
         return
@@ -249,7 +247,7 @@ def import_table(
     that cannot be read or does not fit the mapping comes back with `refusals`.
     """
     imported = _open(mapping, path, strict, encoding, delimiter, limit)
-    imported.projects = [Project.model_validate(record) for record in _projects(imported)]
+    imported.projects = [mapped.model for mapped in _projects(imported) if mapped.model is not None]
     if imported.refused:
         imported.projects, imported.count = [], 0
     return imported
@@ -277,8 +275,9 @@ def import_into(
     if imported.refused:
         return imported
     with Spool(out) as spool:
-        for record in _projects(imported, progress, jobs):
-            spool.add(record)
+        for mapped in _projects(imported, progress, jobs):
+            assert mapped.record is not None  # _projects yields mapped projects only
+            spool.add(mapped.record)
         if imported.refused:
             return imported
         previous = source_files(out, mapping.source_id)

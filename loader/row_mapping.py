@@ -344,6 +344,7 @@ class MappedRow:
     project_id: str | None = None
     record: dict[str, Any] | None = None
     organisations: list[dict[str, Any]] = field(default_factory=list)
+    model: Project | None = None  # the record as the model holds it; worker processes send None instead
 
     @property
     def skipped(self) -> bool:
@@ -355,4 +356,4 @@ def mapped_row(mapping: Mapping, path: Path, row: Row) -> MappedRow:
     if state.skipped or state.model is None:
         return MappedRow(state.problems)
     record = state.model.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
-    return MappedRow(state.problems, state.project["id"], record, state.organisations)
+    return MappedRow(state.problems, state.project["id"], record, state.organisations, state.model)

@@ -11,6 +11,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def _start(mapping: Mapping, path: Path) -> None:
 def _map(rows: tuple[Row, ...]) -> list[MappedRow]:
     assert _worker is not None, "a worker maps rows only after _start"
     mapping, path = _worker
-    return [mapped_row(mapping, path, row) for row in rows]
+    return [replace(mapped_row(mapping, path, row), model=None) for row in rows]  # the record is enough
 
 
 def _batches(rows: Iterable[Row]) -> Iterator[tuple[Row, ...]]:
