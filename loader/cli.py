@@ -30,6 +30,8 @@ def _print_report(report: LoadReport, verb: str) -> int:
                 print(problem, file=sys.stderr)
         else:
             size = f"{outcome.triples} triples" if outcome.triples else "already published, not read"
+            if outcome.reused:
+                size += f"; {outcome.read} records read, {outcome.reused} unchanged kept unread"
             print(f"{outcome.status:9} {outcome.path} -> <{outcome.graph}> ({size})")
     print(f"{verb}: {report.summary()}")
     for outcome in report.refused:

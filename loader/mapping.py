@@ -66,7 +66,10 @@ def partial_date(value: str) -> Literal:
 
 
 def decimal(value: Decimal | int) -> Literal:
-    text = format(Decimal(value), "f")
+    """The canonical form Oxigraph stores ("85440.00" -> "85440", "0.50" -> "0.5"): the triples a record
+    maps to are byte for byte the ones the store gives back, so reloads compare them as lines."""
+    number = Decimal(value)
+    text = format(number.normalize(), "f") if number else "0"
     return Literal(text, datatype=DECIMAL)
 
 
@@ -88,9 +91,9 @@ class MappedSource:
     fields: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def content_hash(self) -> str:
-        """SHA-256 of the sorted N-Triples: equal for equal content, whatever the triple order."""
+        """SHA-256 of the sorted, distinct N-Triples lines: equal for equal content, whatever the order."""
         text = (serialize(self.triples, format=RdfFormat.N_TRIPLES) or b"").decode("utf-8")
-        lines = sorted(text.splitlines())
+        lines = sorted(set(text.splitlines()))
         return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
     def quads(self) -> Iterator[Quad]:

@@ -18,8 +18,18 @@ from loader.errors import RecordError, StoreError
 from loader.graph_writer import GraphWriter, repair
 from loader.mapping import MappedSource
 from loader.namespaces import Namespaces
-from loader.preparation import Prepared, graph_metadata, loader_version, prepare, prepare_all, source_hash
+from loader.preparation import (
+    Prepared,
+    Task,
+    graph_metadata,
+    loader_version,
+    prepare,
+    prepare_all,
+    source_hash,
+)
 from loader.progress import Progress
+from loader.record_delta import Previous
+from loader.record_digests import RecordDigests
 from loader.records import record_files
 from loader.releases import Changes, line_digests, project_digests, record_release
 from loader.settings import Settings
@@ -38,6 +48,8 @@ class SourceOutcome:
     status: Kind["loaded", "unchanged", "refused", "valid", "retracted"]
     triples: int = 0
     problems: list[str] = field(default_factory=list)
+    read: int = 0  # records read, mapped and validated
+    reused: int = 0  # records of a changed file kept from its published graph, unread (record_delta)
 
 
 @dataclass
@@ -130,7 +142,13 @@ def published_sources(store: LodStore, ns: Namespaces) -> dict[str, str]:
 
 
 def _retract(
-    store: LodStore, ns: Namespaces, retract: Retract, kept: set[str], report: LoadReport, changes: Changes
+    store: LodStore,
+    ns: Namespaces,
+    retract: Retract,
+    kept: set[str],
+    report: LoadReport,
+    changes: Changes,
+    records: RecordDigests,
 ) -> None:
     """Drop the graphs `retract` selects that no file of this run published; nothing if a file was
     refused, since its graph is not known and must stay."""
@@ -143,7 +161,38 @@ def _retract(
             node = NamedNode(graph)
             changes.track(project_digests(store.graph_triples(node), ns), {})
             store.drop_graph(node)
+            records.drop([graph])
             report.outcomes.append(SourceOutcome(Path(graph.removeprefix(prefix)), graph, "retracted"))
+
+
+class _Published:
+    """The published graphs of changed record files: looked up when a file is started (so that only its
+    changed records are read), and kept until its new graph is written (the difference to write)."""
+
+    def __init__(self, store: LodStore, ns: Namespaces, records: RecordDigests) -> None:
+        self.store, self.ns, self.records = store, ns, records
+        self._lines: dict[Path, tuple[str, bytes]] = {}
+
+    def previous(self, task: Task) -> Previous | None:
+        entry = self.records.for_file(task.path)
+        if entry is None:
+            return None
+        node = NamedNode(entry.graph)
+        if self.store.value(node, self.ns.term("contentHash"), node) != entry.content_hash:
+            return None  # the graph changed since (or the cache is stale): read the file whole
+        lines = self.store.graph_ntriples(node)
+        self._lines[task.path] = (entry.graph, lines)
+        return Previous(entry.graph, lines, entry.digests)
+
+    def lines(self, prepared: Prepared) -> list[bytes] | None:
+        """The published N-Triples lines of `prepared`'s graph, sorted; None if it has no graph yet."""
+        graph, lines = self._lines.pop(prepared.path, ("", b""))
+        if graph != prepared.graph:
+            node = NamedNode(prepared.graph)
+            if not self.store.contains_graph(node):
+                return None
+            lines = self.store.graph_ntriples(node)
+        return sorted(lines.splitlines())
 
 
 def run(
@@ -159,87 +208,127 @@ def run(
 
     With `store=None` nothing is written (`lodcat validate`). The ontology and schemes are published
     first, each into its own graph. A record file whose bytes (and the loader version) are already
-    published is skipped unread. Files are read, mapped and validated in `settings.load_jobs`
-    processes; each graph is written in one transaction. Graphs `retract` selects that no file among
-    `paths` publishes are dropped (`load --sync`; the parts an import no longer has). Raises StoreError
-    if the store cannot be written.
+    published is skipped unread; of a changed file whose graph is published, only the records that
+    changed are read (loader/record_delta.py). Files are read, mapped and validated in
+    `settings.load_jobs` processes; each graph is written in one transaction. Graphs `retract` selects
+    that no file among `paths` publishes are dropped (`load --sync`; the parts an import no longer has).
+    Raises StoreError if the store cannot be written.
     """
     ns = Namespaces(settings.base_iri)
     report = LoadReport()
-    if store is not None:
-        for unfinished in repair(store, ns):
-            report.notes.append(f"dropped <{unfinished}>: an interrupted load left it unfinished")
-        for vocabulary in vocabulary_sources(settings):
-            written = publish(vocabulary, store, ns)
-            report.outcomes.append(
-                SourceOutcome(
-                    vocabulary.path,
-                    vocabulary.graph.value,
-                    "loaded" if written else "unchanged",
-                    len(vocabulary.triples),
-                )
+    if store is None:
+        _check(record_files(paths), settings, report, progress)
+        return report
+    for unfinished in repair(store, ns):
+        report.notes.append(f"dropped <{unfinished}>: an interrupted load left it unfinished")
+    for vocabulary in vocabulary_sources(settings):
+        written = publish(vocabulary, store, ns)
+        report.outcomes.append(
+            SourceOutcome(
+                vocabulary.path,
+                vocabulary.graph.value,
+                "loaded" if written else "unchanged",
+                len(vocabulary.triples),
             )
-    files = record_files(paths)
-    version = loader_version(settings)
-    published = published_sources(store, ns) if store is not None else {}
-    meter = Progress("load" if store is not None else "validate", "files", len(files), enabled=progress)
+        )
+    with RecordDigests(settings.record_digests_path) as records:
+        changes = _publish(record_files(paths), settings, store, records, report, retract, progress)
+    report.release = record_release(store, ns, changes)
+    if refresh_index:
+        search_index.refresh(store, settings)  # re-reads the projects of graphs whose hash changed
+    return report
+
+
+def _check(files: list[Path], settings: Settings, report: LoadReport, progress: bool) -> None:
+    """`lodcat validate`: read, map and validate every file; write nothing."""
+    meter = Progress("validate", "files", len(files), enabled=progress)
     seen: dict[str, Path] = {}
-    kept: set[str] = set()
-    work: list[tuple[Path, str]] = []
+    work = [Task(path, "") for path in files]
+    for prepared in prepare_all(work, settings, False, settings.load_jobs):
+        meter.advance()
+        if not _accepted(prepared, seen, report):
+            continue
+        report.outcomes.append(SourceOutcome(prepared.path, prepared.graph, "valid", prepared.triples))
+    if files:
+        meter.finish()
+
+
+def _accepted(prepared: Prepared, seen: dict[str, Path], report: LoadReport) -> bool:
+    """Whether `prepared` may be published: not refused, and the only file of the run with its graph."""
+    path = prepared.path
+    if prepared.problems:
+        report.outcomes.append(SourceOutcome(path, "", "refused", problems=prepared.problems))
+        return False
+    if prepared.graph in seen:
+        reason = f"{prepared.source_id!r} is already the id of {seen[prepared.graph]}"
+        problem = RecordError(path, "(source)", "source.id", reason)
+        report.outcomes.append(SourceOutcome(path, prepared.graph, "refused", problems=[str(problem)]))
+        return False
+    seen[prepared.graph] = path
+    return True
+
+
+def _publish(
+    files: list[Path],
+    settings: Settings,
+    store: LodStore,
+    records: RecordDigests,
+    report: LoadReport,
+    retract: Retract | None,
+    progress: bool,
+) -> Changes:
+    """Publish the record files that changed; return the projects that changed."""
+    ns = Namespaces(settings.base_iri)
+    version = loader_version(settings)
+    published = published_sources(store, ns)
+    meter = Progress("load", "files", len(files), enabled=progress)
+    seen: dict[str, Path] = {}
+    work: list[Task] = []
     for path in files:
         digest = source_hash(path, version)
         graph = published.get(digest)
-        if graph is not None and graph not in kept:
-            kept.add(graph)
+        if graph is not None and graph not in seen:
             seen[graph] = path
             report.outcomes.append(SourceOutcome(path, graph, "unchanged"))
             meter.advance()
         else:
-            work.append((path, digest))
+            work.append(Task(path, digest))
     changes = Changes()
-    writer = GraphWriter(store) if store is not None else None
-    for prepared in prepare_all(work, settings, store is not None, settings.load_jobs):
+    writer = GraphWriter(store)
+    graphs = _Published(store, ns, records)
+    written: list[Prepared] = []  # their record digests are saved once their graphs are in the store
+    for prepared in prepare_all(work, settings, True, settings.load_jobs, graphs.previous):
         meter.advance()
-        path = prepared.path
-        if prepared.problems:
-            report.outcomes.append(SourceOutcome(path, "", "refused", problems=prepared.problems))
-            continue
-        if prepared.graph in seen:
-            problem = RecordError(
-                path,
-                "(source)",
-                "source.id",
-                f"{prepared.source_id!r} is already the id of {seen[prepared.graph]}",
-            )
-            report.outcomes.append(SourceOutcome(path, prepared.graph, "refused", problems=[str(problem)]))
-            continue
-        seen[prepared.graph] = path
-        kept.add(prepared.graph)
-        if store is None or writer is None:
-            report.outcomes.append(SourceOutcome(path, prepared.graph, "valid", prepared.triples))
+        if not _accepted(prepared, seen, report):
+            graphs.lines(prepared)  # forget what was looked up for it
             continue
         node = NamedNode(prepared.graph)
-        written = store.value(node, ns.term("contentHash"), node) != prepared.content_hash
-        if written:  # the old graph is read only when the source changed
-            old = sorted(store.graph_ntriples(node).splitlines()) if store.contains_graph(node) else None
+        changed = store.value(node, ns.term("contentHash"), node) != prepared.content_hash
+        old = graphs.lines(prepared)
+        if changed:
             writer.write(prepared, old)
             changes.track(line_digests(old or [], ns), prepared.digests)
         else:  # same triples from other bytes: remember these bytes, so the next run skips them unread
             store.set_value(node, ns.term("sourceHash"), Literal(prepared.source_hash), node)
+        written.append(prepared)
         report.outcomes.append(
-            SourceOutcome(path, prepared.graph, "loaded" if written else "unchanged", prepared.triples)
+            SourceOutcome(
+                prepared.path,
+                prepared.graph,
+                "loaded" if changed else "unchanged",
+                prepared.triples,
+                read=prepared.read,
+                reused=prepared.reused,
+            )
         )
-    if writer is not None:
-        writer.flush()
-    if store is not None and retract is not None:
-        _retract(store, ns, retract, kept, report, changes)
+    writer.flush()
+    for prepared in written:
+        records.put(prepared.graph, prepared.path, prepared.content_hash, prepared.records)
+    if retract is not None:
+        _retract(store, ns, retract, set(seen), report, changes, records)
     if files:
         meter.finish()
-    if store is not None:
-        report.release = record_release(store, ns, changes)
-        if refresh_index:
-            search_index.refresh(store, settings)  # re-reads the projects of graphs whose hash changed
-    return report
+    return changes
 
 
 __all__ = ["LoadReport", "Prepared", "SourceOutcome", "StoreError", "prepare", "publish", "run"]

@@ -2,8 +2,10 @@
 
 `prepare` checks one record file (record model, mapping, SHACL with the compiled shapes) and raises;
 `prepare_file` wraps it for a worker process and returns plain data (`Prepared`): the graph's N-Triples,
-its provenance, its content hash and the digests of its projects, or the problems that refuse it.
-`prepare_all` runs it over many files in order, in processes when the files are big enough to pay for them.
+its provenance, its content hash and the digests of its projects and records, or the problems that refuse
+it. Given the published graph of the file (`Previous`), it reads only the records that changed
+(loader/record_delta.py). `prepare_all` runs it over many files in order, in processes when the files
+are big enough to pay for them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,19 +25,20 @@ from loader.compiled_shapes import validate
 from loader.errors import RecordError, RecordsRefused, ValidationFailed
 from loader.mapping import TYPE, MappedSource, to_triples
 from loader.namespaces import DCTERMS, PROV, XSD, Namespaces
-from loader.records import read_records
+from loader.record_delta import Previous, Rebuilt, rebuild, record_digests
+from loader.records import parse_records, read_json
 from loader.releases import line_digests
 from loader.settings import ROOT, Settings
 
-MAPPING_CODE = ("records.py", "mapping.py", "namespaces.py", "preparation.py")
+MAPPING_CODE = ("records.py", "mapping.py", "namespaces.py", "preparation.py", "record_delta.py")
 POOL_BYTES = 2 * 1024 * 1024  # record files to prepare before worker processes pay for their start
-BULK_BYTES = 64 * 1024 * 1024  # N-Triples of new graphs gathered for one bulk load
 
 
-def prepare(path: Path, settings: Settings) -> MappedSource:
-    """Read, map and validate one record file. Raises RecordsRefused or ValidationFailed; writes nothing."""
+def prepare(path: Path, settings: Settings, data: object = None) -> MappedSource:
+    """Read, map and validate one record file (parsed as `data` if given). Raises RecordsRefused or
+    ValidationFailed; writes nothing."""
     ns = Namespaces(settings.base_iri)
-    records = read_records(path)
+    records = parse_records(read_json(path) if data is None else data, path)
     try:
         mapped = to_triples(records, path, ns)
     except ValueError as error:  # an identifier that cannot be part of an IRI
@@ -79,36 +82,66 @@ class Prepared:
     metadata: bytes = b""  # its provenance (content hash, source hash, ...), N-Triples
     content_hash: str = ""
     digests: dict[str, str] = field(default_factory=dict)  # project IRI -> digest (releases)
+    records: list[bytes] = field(default_factory=list)  # the digests of its records (record_digests)
     triples: int = 0
-    projects: int = 0
+    read: int = 0  # records read, mapped and validated
+    reused: int = 0  # records whose published triples were kept unread (record_delta)
     problems: list[str] = field(default_factory=list)
 
 
-def prepare_file(path: Path, source_hash: str, settings: Settings, with_data: bool = True) -> Prepared:
-    """Read, map and validate one record file; never raises for bad input (see Prepared.problems)."""
+def _with_data(prepared: Prepared, mapped: MappedSource, lines: list[bytes], ns: Namespaces) -> Prepared:
+    """Fill in the graph's N-Triples (`lines`, sorted and distinct), content hash, digests, provenance."""
+    prepared.triples = len(lines)
+    prepared.ntriples = b"".join(line + b"\n" for line in lines)
+    prepared.content_hash = hashlib.sha256(b"\n".join(lines)).hexdigest()
+    prepared.digests = line_digests(lines, ns)
+    metadata = graph_metadata(mapped, prepared.content_hash, ns)
+    metadata.append(Triple(mapped.graph, ns.term("sourceHash"), Literal(prepared.source_hash)))
+    prepared.metadata = serialize(metadata, format=RdfFormat.N_TRIPLES) or b""
+    return prepared
+
+
+def prepare_file(
+    path: Path,
+    source_hash: str,
+    settings: Settings,
+    with_data: bool = True,
+    previous: Previous | None = None,
+    version: bytes = b"",
+) -> Prepared:
+    """Read, map and validate one record file; never raises for bad input (see Prepared.problems).
+    With `previous` (its published graph), only the records that changed are read where that is enough."""
     ns = Namespaces(settings.base_iri)
+    version = version or loader_version(settings)
     try:
-        mapped = prepare(path, settings)
+        data = read_json(path)
+        rebuilt = rebuild(path, data, previous, settings, version) if previous is not None else None
+        mapped = rebuilt.mapped if rebuilt is not None else prepare(path, settings, data)
     except (RecordsRefused, ValidationFailed) as error:
         return Prepared(path, source_hash, problems=_problems(error))
+    if rebuilt is not None:
+        return _rebuilt(path, source_hash, rebuilt, ns)
+    prepared = Prepared(path, source_hash, mapped.source_id, mapped.graph.value)
+    if not with_data:
+        prepared.triples = len(mapped.triples)
+        return prepared
+    prepared.records = list((record_digests(data, version) or {}).values())
+    prepared.read = len(prepared.records)
+    data_lines = (serialize(mapped.triples, format=RdfFormat.N_TRIPLES) or b"").splitlines()
+    return _with_data(prepared, mapped, sorted(set(data_lines)), ns)
+
+
+def _rebuilt(path: Path, source_hash: str, rebuilt: Rebuilt, ns: Namespaces) -> Prepared:
     prepared = Prepared(
         path,
         source_hash,
-        mapped.source_id,
-        mapped.graph.value,
-        triples=len(mapped.triples),
-        projects=sum(1 for record in set(mapped.records.values()) if record != "(source)"),
+        rebuilt.mapped.source_id,
+        rebuilt.mapped.graph.value,
+        records=list(rebuilt.digests.values()),
+        read=rebuilt.read,
+        reused=rebuilt.reused,
     )
-    if with_data:  # one serialisation gives the content hash, the project digests and the graph
-        data = serialize(mapped.triples, format=RdfFormat.N_TRIPLES) or b""
-        lines = sorted(data.splitlines())
-        prepared.content_hash = hashlib.sha256(b"\n".join(lines)).hexdigest()  # = mapped.content_hash()
-        prepared.digests = line_digests(lines, ns)
-        metadata = graph_metadata(mapped, prepared.content_hash, ns)
-        metadata.append(Triple(mapped.graph, ns.term("sourceHash"), Literal(source_hash)))
-        prepared.ntriples = data
-        prepared.metadata = serialize(metadata, format=RdfFormat.N_TRIPLES) or b""
-    return prepared
+    return _with_data(prepared, rebuilt.mapped, rebuilt.lines, ns)
 
 
 def loader_version(settings: Settings) -> bytes:
@@ -128,27 +161,46 @@ def source_hash(path: Path, version: bytes) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Task:
+    """A record file to prepare, the hash it will be published with, and its published graph if the
+    file's records can be read one by one against it (looked up when the task is started)."""
+
+    path: Path
+    source_hash: str
+
+
+Lookup = Callable[[Task], Previous | None]
+
+
 def prepare_all(
-    work: list[tuple[Path, str]], settings: Settings, with_data: bool, jobs: int
+    work: list[Task], settings: Settings, with_data: bool, jobs: int, previous: Lookup | None = None
 ) -> Iterator[Prepared]:
     """prepare_file over `work`, in order; with jobs > 1 and more than POOL_BYTES of files, in that many
     processes, at most 2 x jobs files ahead of the caller, so memory holds a few files whatever their
-    number. (Starting the processes costs about a second: small loads stay in this process.)"""
-    if jobs <= 1 or len(work) < 2 or sum(path.stat().st_size for path, _ in work) < POOL_BYTES:
-        for path, digest in work:
-            yield prepare_file(path, digest, settings, with_data)
+    number. (Starting the processes costs about a second: small loads stay in this process.)
+    `previous(task)` is called just before the task starts, in this process."""
+    version = loader_version(settings)
+
+    def arguments(task: Task) -> tuple[Path, str, Settings, bool, Previous | None, bytes]:
+        before = previous(task) if previous is not None else None
+        return task.path, task.source_hash, settings, with_data, before, version
+
+    if jobs <= 1 or len(work) < 2 or sum(task.path.stat().st_size for task in work) < POOL_BYTES:
+        for task in work:
+            yield prepare_file(*arguments(task))
         return
     context = multiprocessing.get_context("spawn")  # the parent holds RocksDB threads; never fork them
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         pending: deque[Future[Prepared]] = deque()
         queue = iter(work)
-        for path, digest in queue:
-            pending.append(pool.submit(prepare_file, path, digest, settings, with_data))
+        for task in queue:
+            pending.append(pool.submit(prepare_file, *arguments(task)))
             if len(pending) >= 2 * jobs:
                 break
         while pending:
             done = pending.popleft().result()
-            for path, digest in queue:
-                pending.append(pool.submit(prepare_file, path, digest, settings, with_data))
+            for task in queue:
+                pending.append(pool.submit(prepare_file, *arguments(task)))
                 break
             yield done

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -286,6 +286,16 @@ class RecordFile(Model):
     projects: list[Project] = Field(min_length=1)
 
 
+class RecordSubset(RecordFile):
+    """Some records of a record file, read on their own (a reload reads only the records that changed)."""
+
+    projects: list[Project] = []
+
+
+LISTS = ("organisations", "places", "projects")  # the record lists of a record file, in file order
+Selection = Mapping[str, Sequence[int]]  # per list, the indexes of the records to read
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a record file, as committed in schema/record.schema.json."""
     schema = RecordFile.model_json_schema(by_alias=True)
@@ -327,26 +337,41 @@ def _reason(error: Any) -> str:
     return message.removeprefix("Value error, ")
 
 
-def parse_records(data: Any, path: Path) -> RecordFile:
-    """Validate parsed JSON against the record model; raise RecordsRefused listing every problem."""
+def parse_records(data: Any, path: Path, only: Selection | None = None) -> RecordFile:
+    """Validate parsed JSON against the record model; raise RecordsRefused listing every problem.
+
+    With `only`, just those records are validated (with the source): the others are known to be valid,
+    and references and ids are still checked against every record of `data` (loader/record_delta.py).
+    """
+    subset = data
+    if only is not None:
+        subset = {**data, **{kind: [data[kind][index] for index in only.get(kind, ())] for kind in LISTS}}
     try:
-        records = RecordFile.model_validate(data)
+        records = (RecordFile if only is None else RecordSubset).model_validate(subset)
     except ValidationError as error:
         problems = []
         for detail in error.errors():
             location = tuple(detail["loc"])
+            if only is not None and len(location) >= 2 and location[0] in LISTS:
+                kind, index = str(location[0]), int(location[1])  # back to the record's place in `data`
+                location = (kind, only[kind][index], *location[2:])
             # pydantic reports the element of a union or a dict key as an extra location part.
             problems.append(
                 RecordError(path, _record_of(data, location), _field_of(location), _reason(detail))
             )
         raise RecordsRefused(problems) from None
-    _check_references(records, path)
+    _check_references(records, path, data)
     return records
 
 
-def _check_references(records: RecordFile, path: Path) -> None:
-    organisations = {organisation.id for organisation in records.organisations}
-    places = {place.id for place in records.places}
+def _ids(data: Any, kind: str) -> list[str]:
+    """The ids of one list of a record file whose records passed the model."""
+    return [item["id"] for item in data.get(kind, [])]
+
+
+def _check_references(records: RecordFile, path: Path, data: Any) -> None:
+    """Ids unique per list, and every reference in `records` to an organisation or place of `data`."""
+    organisations, places = set(_ids(data, "organisations")), set(_ids(data, "places"))
     problems: list[RecordError] = []
 
     def require(known: set[str], value: str | None, record: str, field: str, kind: str) -> None:
@@ -359,15 +384,11 @@ def _check_references(records: RecordFile, path: Path) -> None:
             )
 
     seen: set[tuple[str, str]] = set()
-    for kind, items in (
-        ("organisations", records.organisations),
-        ("places", records.places),
-        ("projects", records.projects),
-    ):
-        for item in items:
-            if (kind, item.id) in seen:
-                problems.append(RecordError(path, item.id, "id", f"duplicate id in '{kind}'"))
-            seen.add((kind, item.id))
+    for kind in LISTS:
+        for identifier in _ids(data, kind):
+            if (kind, identifier) in seen:
+                problems.append(RecordError(path, identifier, "id", f"duplicate id in '{kind}'"))
+            seen.add((kind, identifier))
     for organisation in records.organisations:
         require(places, organisation.town, organisation.id, "town", "place")
         require(organisations, organisation.part_of, organisation.id, "part_of", "organisation")
@@ -406,6 +427,11 @@ def _check_references(records: RecordFile, path: Path) -> None:
 
 def read_records(path: Path) -> RecordFile:
     """Read one record file; raise RecordsRefused (file, record, field, reason) if it is not valid."""
+    return parse_records(read_json(path), path)
+
+
+def read_json(path: Path) -> Any:
+    """The parsed JSON of a record file; raise RecordsRefused if it is not UTF-8 JSON."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
@@ -423,7 +449,7 @@ def read_records(path: Path) -> RecordFile:
                 )
             ]
         ) from None
-    return parse_records(data, path)
+    return data
 
 
 def record_files(paths: Iterable[Path]) -> list[Path]:

@@ -113,6 +113,11 @@ class Settings:
         """Where read-only checkpoints of the store live, one folder per data version."""
         return self.store_path.with_name(self.store_path.name + "-checkpoints")
 
+    @property
+    def record_digests_path(self) -> Path:
+        """Which records each published graph was mapped from (loader/record_digests.py), beside the store."""
+        return self.store_path.with_name(self.store_path.name + "-records.sqlite")
+
     def with_base(self, base_iri: str) -> Settings:
         """A copy with another base IRI (tests publish the same data under two bases)."""
         return Settings(**{**self.__dict__, "base_iri": _base_iri(base_iri)})

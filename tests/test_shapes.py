@@ -677,7 +677,7 @@ def test_amount_without_currency_or_note(settings: Settings, ns: Namespaces) -> 
     remove(mapped, ns.part(TABOR_WELS_PROJECT, "funding", "details"), NOTE)
     assert problems(mapped, settings) == [
         f"{DATA / TABOR_WELS}: record {TABOR_WELS_PROJECT}: field 'funding[0].currency': "
-        "amount 85440.00 has no currency; add a note saying why the currency is unknown"
+        "amount 85440 has no currency; add a note saying why the currency is unknown"
     ]
 
 
@@ -687,7 +687,7 @@ def test_currency_dropped_from_an_amount(settings: Settings, ns: Namespaces) -> 
     remove(mapped, ns.part(VZDELANI_PROJECT, "funding", "total"), NamedNode(SKOS + "note"))
     assert problems(mapped, settings) == [
         f"{DATA / VZDELANI}: record {VZDELANI_PROJECT}: field 'funding[0].currency': "
-        "amount 8464591.00 has no currency; add a note saying why the currency is unknown"
+        "amount 8464591 has no currency; add a note saying why the currency is unknown"
     ]
 
 
