@@ -332,7 +332,7 @@ def test_a_load_reads_only_the_changed_records_and_publishes_the_same_graph(
     assert (outcome.status, outcome.read, outcome.reused) == ("loaded", 1, records - 1)
     release = f"{settings.base_iri}id/release/{report.release}"
     rows = store.query(f"SELECT ?p WHERE {{ <{release}> <{settings.base_iri}ontology#changed> ?p }}")
-    assert [row["p"].value for row in rows] == [f"{settings.base_iri}id/project/{changed}"]  # type: ignore[index]
+    assert [row["p"].value for row in rows] == [f"{settings.base_iri}id/project/{changed}"]  # type: ignore[union-attr]
     fresh = LodStore(tmp_path / "fresh")
     assert pipeline.run([path], Settings(store_path=tmp_path / "fresh", base_iri=settings.base_iri), fresh).ok
     assert graph_lines(store, published.graph) == graph_lines(fresh, published.graph)
