@@ -166,12 +166,12 @@ def _retract(
 
 
 class _Published:
-    """The published graphs of changed record files: looked up when a file is started (so that only its
-    changed records are read), and kept until its new graph is written (the difference to write)."""
+    """What the published graphs of changed record files were mapped from, looked up when a file is
+    started (so that only its changed records are read), and their triples, read when it is written (the
+    difference to write: of the records it replaced, or of the whole graph)."""
 
     def __init__(self, store: LodStore, ns: Namespaces, records: RecordDigests) -> None:
         self.store, self.ns, self.records = store, ns, records
-        self._lines: dict[Path, tuple[str, bytes]] = {}
 
     def previous(self, task: Task) -> Previous | None:
         entry = self.records.for_file(task.path)
@@ -180,18 +180,18 @@ class _Published:
         node = NamedNode(entry.graph)
         if self.store.value(node, self.ns.term("contentHash"), node) != entry.content_hash:
             return None  # the graph changed since (or the cache is stale): read the file whole
-        lines = self.store.graph_ntriples(node)
-        self._lines[task.path] = (entry.graph, lines)
-        return Previous(entry.graph, lines, entry.digests)
+        return Previous(entry.graph, entry.records)
 
     def lines(self, prepared: Prepared) -> list[bytes] | None:
-        """The published N-Triples lines of `prepared`'s graph, sorted; None if it has no graph yet."""
-        graph, lines = self._lines.pop(prepared.path, ("", b""))
-        if graph != prepared.graph:
-            node = NamedNode(prepared.graph)
-            if not self.store.contains_graph(node):
-                return None
+        """The published N-Triples lines `prepared` replaces, sorted: of the records it replaced and the
+        graph's provenance, or of the whole graph; None if it has no graph yet."""
+        node = NamedNode(prepared.graph)
+        if prepared.replaced is not None:
+            lines = self.store.owned_ntriples(node, [prepared.graph, *prepared.replaced])
+        elif self.store.contains_graph(node):
             lines = self.store.graph_ntriples(node)
+        else:
+            return None
         return sorted(lines.splitlines())
 
 
@@ -300,12 +300,11 @@ def _publish(
     for prepared in prepare_all(work, settings, True, settings.load_jobs, graphs.previous):
         meter.advance()
         if not _accepted(prepared, seen, report):
-            graphs.lines(prepared)  # forget what was looked up for it
             continue
         node = NamedNode(prepared.graph)
         changed = store.value(node, ns.term("contentHash"), node) != prepared.content_hash
-        old = graphs.lines(prepared)
         if changed:
+            old = graphs.lines(prepared)
             writer.write(prepared, old)
             changes.track(line_digests(old or [], ns), prepared.digests)
         else:  # same triples from other bytes: remember these bytes, so the next run skips them unread

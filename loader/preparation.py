@@ -25,9 +25,18 @@ from loader.compiled_shapes import validate
 from loader.errors import RecordError, RecordsRefused, ValidationFailed
 from loader.mapping import TYPE, MappedSource, to_triples
 from loader.namespaces import DCTERMS, PROV, XSD, Namespaces
-from loader.record_delta import Previous, Rebuilt, rebuild, record_digests
+from loader.record_delta import (
+    Key,
+    Owners,
+    Previous,
+    Rebuilt,
+    Record,
+    content_hash,
+    owned_digests,
+    rebuild,
+    record_digests,
+)
 from loader.records import parse_records, read_json
-from loader.releases import line_digests
 from loader.settings import ROOT, Settings
 
 MAPPING_CODE = ("records.py", "mapping.py", "namespaces.py", "preparation.py", "record_delta.py")
@@ -78,23 +87,21 @@ class Prepared:
     source_hash: str
     source_id: str = ""
     graph: str = ""
-    ntriples: bytes = b""  # the graph's triples, N-Triples
+    ntriples: bytes = b""  # the graph's triples (or, with `replaced`, those of the records read), N-Triples
     metadata: bytes = b""  # its provenance (content hash, source hash, ...), N-Triples
     content_hash: str = ""
     digests: dict[str, str] = field(default_factory=dict)  # project IRI -> digest (releases)
-    records: list[bytes] = field(default_factory=list)  # the digests of its records (record_digests)
+    records: dict[Key, Record] = field(default_factory=dict)  # what each record was mapped from
+    replaced: list[str] | None = None  # the records (IRIs) whose triples `ntriples` replace; None: all
     triples: int = 0
     read: int = 0  # records read, mapped and validated
     reused: int = 0  # records whose published triples were kept unread (record_delta)
     problems: list[str] = field(default_factory=list)
 
 
-def _with_data(prepared: Prepared, mapped: MappedSource, lines: list[bytes], ns: Namespaces) -> Prepared:
-    """Fill in the graph's N-Triples (`lines`, sorted and distinct), content hash, digests, provenance."""
-    prepared.triples = len(lines)
+def _finish(prepared: Prepared, mapped: MappedSource, lines: list[bytes], ns: Namespaces) -> Prepared:
+    """Fill in the N-Triples (`lines`, sorted and distinct) and the graph's provenance."""
     prepared.ntriples = b"".join(line + b"\n" for line in lines)
-    prepared.content_hash = hashlib.sha256(b"\n".join(lines)).hexdigest()
-    prepared.digests = line_digests(lines, ns)
     metadata = graph_metadata(mapped, prepared.content_hash, ns)
     metadata.append(Triple(mapped.graph, ns.term("sourceHash"), Literal(prepared.source_hash)))
     prepared.metadata = serialize(metadata, format=RdfFormat.N_TRIPLES) or b""
@@ -110,12 +117,16 @@ def prepare_file(
     version: bytes = b"",
 ) -> Prepared:
     """Read, map and validate one record file; never raises for bad input (see Prepared.problems).
-    With `previous` (its published graph), only the records that changed are read where that is enough."""
+    With `previous` (what its published graph was mapped from), only the records that changed are read
+    where that is enough (loader/record_delta.py)."""
     ns = Namespaces(settings.base_iri)
     version = version or loader_version(settings)
     try:
         data = read_json(path)
-        rebuilt = rebuild(path, data, previous, settings, version) if previous is not None else None
+        rebuilt = None
+        if previous is not None:
+            shapes, ontology = settings.shapes_path, settings.ontology_path
+            rebuilt = rebuild(path, data, previous, ns, version, shapes, ontology)
         mapped = rebuilt.mapped if rebuilt is not None else prepare(path, settings, data)
     except (RecordsRefused, ValidationFailed) as error:
         return Prepared(path, source_hash, problems=_problems(error))
@@ -125,23 +136,41 @@ def prepare_file(
     if not with_data:
         prepared.triples = len(mapped.triples)
         return prepared
-    prepared.records = list((record_digests(data, version) or {}).values())
-    prepared.read = len(prepared.records)
-    data_lines = (serialize(mapped.triples, format=RdfFormat.N_TRIPLES) or b"").splitlines()
-    return _with_data(prepared, mapped, sorted(set(data_lines)), ns)
+    owners = Owners(ns)
+    lines = sorted(set((serialize(mapped.triples, format=RdfFormat.N_TRIPLES) or b"").splitlines()))
+    owned = owned_digests(lines, owners)
+    digests = record_digests(data, version) or {}
+    if ("", "") not in owned:  # every triple belongs to a record: a reload may read record by record
+        prepared.records = {key: Record(digest, *owned[key]) for key, digest in digests.items()}
+    prepared.content_hash = content_hash(output for output, _count in owned.values())
+    prepared.digests = {
+        owners.iri(key): digest for key, (digest, _n) in owned.items() if key[0] == "projects"
+    }
+    prepared.triples, prepared.read = len(lines), len(digests) - 1  # the header is not a record to count
+    return _finish(prepared, mapped, lines, ns)
 
 
 def _rebuilt(path: Path, source_hash: str, rebuilt: Rebuilt, ns: Namespaces) -> Prepared:
+    owners = Owners(ns)
+    records = rebuilt.records
     prepared = Prepared(
         path,
         source_hash,
         rebuilt.mapped.source_id,
         rebuilt.mapped.graph.value,
-        records=list(rebuilt.digests.values()),
+        content_hash=content_hash(record.output for record in records.values()),
+        digests={
+            owners.iri(key): records[key].output
+            for key in rebuilt.replaced
+            if key[0] == "projects" and key in records
+        },
+        records=records,
+        replaced=[owners.iri(key) for key in rebuilt.replaced],
+        triples=sum(record.triples for record in records.values()),
         read=rebuilt.read,
         reused=rebuilt.reused,
     )
-    return _with_data(prepared, rebuilt.mapped, rebuilt.lines, ns)
+    return _finish(prepared, rebuilt.mapped, rebuilt.lines, ns)
 
 
 def loader_version(settings: Settings) -> bytes:

@@ -1,26 +1,30 @@
-"""A changed record file whose graph is published -> its new graph, reading only the records that changed.
+"""A changed record file whose graph is published -> the triples of the records that changed, nothing else.
 
-Each organisation, place and project of a record file is a record; its digest is SHA-256 of the loader
-version, the file's source header and the record's canonical JSON (`record_digests`). The published graph
-of the file remembers the digests it was mapped from (loader/record_digests.py). On a reload:
+The source header and each organisation, place and project of a record file is a record. Every triple of
+a record graph belongs to one record, the one that owns its subject: a project owns `id/project/{id}` and
+the nodes below it (funding, participations, indicators, ...), an organisation `id/organisation/{id}` and
+its address, a place `id/place/{id}`, the header `id/source/{id}` and its stated dates
+(loader/namespaces.py). Per record, two digests are kept beside the store (loader/record_digests.py): of
+its JSON, with the loader version and the header (`record_digests`), and of its triples (`owned_digests`;
+for a project it is the digest the changes feed compares). The graph's content hash is the digest of its
+records' triple digests (`content_hash`), so it follows from the records, whichever way they were read.
 
-- A record whose digest is among them is unchanged: its triples are the published ones, taken over as
-  N-Triples lines without reading the record again (the mapping writes what the store gives back, byte for
-  byte, see `loader.mapping.decimal`). Its triples are those whose subject it owns: a project owns
-  `id/project/{id}` and the nodes below it, an organisation `id/organisation/{id}` and its address, a place
-  `id/place/{id}`, the source header `id/source/{id}` and its stated dates (loader/namespaces.py).
-- Changed and new records are read, mapped and validated; so are the unchanged records that refer to a
-  changed or removed one (a project naming an organisation that is gone), since their SHACL results may
-  differ now. The records these refer to are mapped too, so that sh:class and the like see the nodes
-  they point at, but only results on the records being checked count.
-- Records that are gone lose their triples.
+On a reload (`rebuild`):
 
-This gives the graph, the refusals and the SHACL results a whole read of the file gives:
-tests/test_record_delta.py compares the two on every kind of change. Every shape of shapes/lodcat.ttl
-looks at its focus node, the nodes the same record owns and the type of the nodes it points at (and the
-vocabulary); a shape that looked further would need this module to map more context. When the published
-graph does not match what this module expects (a subject no record owns), `rebuild` returns None and the
-file is read whole.
+- a record whose JSON digest is unchanged keeps its published triples: neither they nor the record are
+  read (the mapping writes what the store gives back, byte for byte: `loader.mapping.decimal`);
+- changed and new records are read, mapped and validated, and so are unchanged ones that name a changed
+  or removed one (`records.references`: a project whose beneficiary was renamed or left out), since their
+  SHACL results may differ now. The records these name are mapped too, so that sh:class and the like see
+  the nodes they point at, but only results on the records being read count;
+- records that are gone lose their triples.
+
+The caller replaces the triples of the records read and removed (and the header) with the new ones, in
+one update. That gives the graph, refusals and SHACL results that reading the whole file gives:
+tests/test_record_delta.py compares the two on every kind of change. It holds because every shape of
+shapes/lodcat.ttl looks at its focus node, the nodes the same record owns and the type of the nodes it
+points at (and the vocabulary); a shape that looked further would need more context mapped here. A change
+to the header, a new loader version, or a change to most records reads the file whole.
 """
 
 from __future__ import annotations
@@ -28,42 +32,55 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from pyoxigraph import NamedNode, RdfFormat, serialize
+from pyoxigraph import RdfFormat, serialize
 
 from loader.compiled_shapes import validate
 from loader.errors import RecordError, RecordsRefused, ValidationFailed
 from loader.mapping import MappedSource, to_triples
 from loader.namespaces import Namespaces
-from loader.records import LISTS, parse_records
-from loader.settings import Settings
+from loader.records import LISTS, parse_records, references
 
-Key = tuple[str, str]  # (list, id): ("projects", "CZ.1.04/...") or ("source", id) for the header
-KINDS = {b"project": "projects", b"organisation": "organisations", b"place": "places", b"source": "source"}
+Key = tuple[str, str]  # (list, id): ("projects", "CZ.1.04/..."), or ("source", id) for the header
+SEGMENTS = {"projects": "project", "organisations": "organisation", "places": "place", "source": "source"}
+KINDS = {segment.encode(): kind for kind, segment in SEGMENTS.items()}
 LARGEST_SHARE = 0.5  # above this share of records to read, reading the file whole costs about as much
+
+
+class Record(NamedTuple):
+    """What is kept of one published record."""
+
+    input: bytes  # digest of its JSON, the header and the loader version (record_digests)
+    output: str  # digest of its triples (owned_digests)
+    triples: int
+
+
+NONE = Record(b"", "", 0)
 
 
 @dataclass(frozen=True)
 class Previous:
-    """The published graph of a changed record file and the digests of the records it was mapped from."""
+    """The published graph of a changed record file and what it was mapped from, record by record."""
 
     graph: str
-    lines: bytes  # the graph's N-Triples, as the store gives them
-    digests: frozenset[bytes]
+    records: dict[Key, Record]
 
 
 @dataclass
 class Rebuilt:
-    """The file's new graph: its sorted N-Triples lines, and what was read to get them."""
+    """The records of a reload: the triples of those read (and the header), to replace those of
+    `replaced`; and every record of the new graph."""
 
-    mapped: MappedSource  # the records read (source header included)
-    lines: list[bytes]
-    digests: dict[Key, bytes]
-    reused: int  # records taken over from the published graph
+    mapped: MappedSource  # the records read, and the header
+    lines: list[bytes]  # their N-Triples, sorted and distinct
+    replaced: list[Key]  # records whose published triples these replace (read, removed, the header)
+    records: dict[Key, Record]
     read: int  # records read, mapped and validated
+    reused: int  # records kept unread
 
 
 def canonical(value: Any) -> bytes:
@@ -71,13 +88,17 @@ def canonical(value: Any) -> bytes:
 
 
 def record_digests(data: Any, version: bytes) -> dict[Key, bytes] | None:
-    """Per record, the digest of what its triples depend on; None if `data` is not a record file with
-    string ids unique per list (read it whole: the record model says what is wrong)."""
+    """Per record, the digest of what its triples depend on (the header's under ("source", id)); None
+    if `data` is not a record file with string ids unique per list (read it whole: the record model
+    says what is wrong)."""
     if not isinstance(data, dict) or not isinstance(data.get("source"), dict):
+        return None
+    source = data["source"].get("id")
+    if not isinstance(source, str):
         return None
     header = hashlib.sha256(version)
     header.update(canonical({key: value for key, value in data.items() if key not in LISTS}))
-    digests: dict[Key, bytes] = {}
+    digests: dict[Key, bytes] = {("source", source): header.digest()}
     for kind in LISTS:
         items = data.get(kind, [])
         if not isinstance(items, list):
@@ -93,85 +114,86 @@ def record_digests(data: Any, version: bytes) -> dict[Key, bytes] | None:
 
 
 class Owners:
-    """Which record owns a subject, and which record an IRI object points at, in N-Triples lines."""
+    """Which record owns the subject of an N-Triples line, and the IRI a record is published under."""
 
     def __init__(self, ns: Namespaces) -> None:
+        self.ns = ns
         base = re.escape(f"{ns.base}id/".encode())
         self.subject = re.compile(b"<" + base + b"(project|organisation|place|source)/([^/>]+)[/>]")
-        self.object = re.compile(b"<" + base + b"(project|organisation|place)/([^/>]+)[^>]*> \\.$")
-        self.prefix = f"{ns.base}id/"
 
-    def of_subject(self, line: bytes) -> Key | None:
+    def of(self, line: bytes) -> Key:
         found = self.subject.match(line)
-        return None if found is None else (KINDS[found.group(1)], found.group(2).decode("utf-8"))
+        if found is None:
+            return ("", "")  # no record owns it (not in graphs the loader maps)
+        return (KINDS[found.group(1)], found.group(2).decode("utf-8"))
 
-    def of_object(self, line: bytes) -> Key | None:
-        found = self.object.search(line)
-        return None if found is None else (KINDS[found.group(1)], found.group(2).decode("utf-8"))
-
-    def of_iri(self, iri: str) -> Key | None:
-        if not iri.startswith(self.prefix):
-            return None
-        kind, _, rest = iri[len(self.prefix) :].partition("/")
-        name = KINDS.get(kind.encode())
-        return None if name is None else (name, rest.split("/", 1)[0])
+    def iri(self, key: Key) -> str:
+        return f"{self.ns.base}id/{SEGMENTS[key[0]]}/{key[1]}"
 
 
-def _selection(data: Any, keys: set[Key]) -> dict[str, list[int]]:
-    return {
-        kind: [index for index, item in enumerate(data.get(kind, [])) if (kind, item["id"]) in keys]
-        for kind in LISTS
-    }
+def owned_digests(lines: Iterable[bytes], owners: Owners) -> dict[Key, tuple[str, int]]:
+    """Per record, the digest of its triples (`lines`: sorted, distinct N-Triples) and their number. A
+    project's digest is the one loader.releases.line_digests gives, which the changes feed compares."""
+    digests: dict[Key, Any] = {}
+    counts: dict[Key, int] = {}
+    for line in lines:
+        key = owners.of(line)
+        digest = digests.get(key)
+        if digest is None:
+            digest = digests[key] = hashlib.sha256()
+            counts[key] = 0
+        digest.update(line)
+        counts[key] += 1
+    return {key: (digest.hexdigest(), counts[key]) for key, digest in digests.items()}
+
+
+def content_hash(digests: Iterable[str]) -> str:
+    """The content hash of a record graph, from its records' triple digests: equal for equal triples."""
+    return hashlib.sha256("\n".join(sorted(digests)).encode()).hexdigest()
 
 
 def _mapped(data: Any, path: Path, keys: set[Key], ns: Namespaces) -> MappedSource:
-    """The records `keys` of `data` (and the source header), read and mapped; raises RecordsRefused."""
-    records = parse_records(data, path, only=_selection(data, keys))
+    """The records `keys` of `data` (and the header), read and mapped; raises RecordsRefused."""
+    only = {
+        kind: [index for index, item in enumerate(data.get(kind, [])) if (kind, item["id"]) in keys]
+        for kind in LISTS
+    }
+    records = parse_records(data, path, only=only)
     try:
         return to_triples(records, path, ns)
     except ValueError as error:  # an identifier that cannot be part of an IRI (as preparation.prepare)
         raise RecordsRefused([RecordError(path, "(file)", "id", str(error))]) from None
 
 
-def rebuild(path: Path, data: Any, previous: Previous, settings: Settings, version: bytes) -> Rebuilt | None:
-    """The new graph of the record file `path` (parsed as `data`), reading only what changed since
-    `previous`; None where reading the file whole is needed or cheaper. Raises RecordsRefused or
-    ValidationFailed as a whole read would, with the same problems."""
-    ns = Namespaces(settings.base_iri)
+def _named(items: dict[Key, Any], keys: Iterable[Key]) -> dict[Key, set[Key]]:
+    """The records each of `keys` names (records.references)."""
+    return {key: {(target, name) for _f, target, name in references(key[0], items[key])} for key in keys}
+
+
+def rebuild(
+    path: Path, data: Any, previous: Previous, ns: Namespaces, version: bytes, shapes: Path, ontology: Path
+) -> Rebuilt | None:
+    """The records of the record file `path` (parsed as `data`) that changed since `previous`, read,
+    mapped and validated; None where reading the file whole is needed or cheaper. Raises RecordsRefused
+    or ValidationFailed as a whole read would, with the same problems."""
     digests = record_digests(data, version)
-    source = data.get("source", {}).get("id") if isinstance(data, dict) else None
-    if digests is None or not isinstance(source, str) or not data.get("projects"):
+    if digests is None or not data.get("projects"):
         return None
-    try:
-        if ns.source_graph(source).value != previous.graph:
-            return None
-    except ValueError:
-        return None
-    owners = Owners(ns)
-    metadata = f"<{previous.graph}>".encode()
-    published: dict[Key, list[bytes]] = {}
-    pointers: list[tuple[Key, Key]] = []  # (record, record its triple points at)
-    for line in previous.lines.splitlines():
-        if line.startswith(metadata):
-            continue
-        owner = owners.of_subject(line)
-        if owner is None:
-            return None  # a triple no record owns: read the file whole
-        published.setdefault(owner, []).append(line)
-        target = owners.of_object(line)
-        if target is not None and target != owner:
-            pointers.append((owner, target))
-    changed = {key for key, digest in digests.items() if digest not in previous.digests}
-    if any(key not in published for key in digests.keys() - changed):
-        return None  # the graph lacks a record the digests say it has
-    removed = published.keys() - digests.keys() - {("source", source)}
+    header = next(key for key in digests if key[0] == "source")
+    old = previous.records
+    graph = ns.graph(f"source/{header[1]}").value  # (an id no IRI may hold is refused by a whole read)
+    if graph != previous.graph or old.get(header, NONE).input != digests[header]:
+        return None  # another graph, or a new header: every record depends on it
+    changed = {key for key in digests if key not in old or old[key].input != digests[key]}
+    removed = old.keys() - digests.keys()
+    items = {(kind, item["id"]): item for kind in LISTS for item in data.get(kind, [])}
     touched = changed | removed
-    read = changed | {owner for owner, target in pointers if target in touched and owner in digests}
-    if len(read) > LARGEST_SHARE * len(digests):
+    named = _named(items, items.keys() - changed)  # unchanged records are valid: their JSON is sound
+    read = changed | {key for key, targets in named.items() if targets & touched}
+    if len(read) > LARGEST_SHARE * len(items):
         return None
-    mapped = _mapped(data, path, read, ns)
-    pointed = {owners.of_iri(t.object.value) for t in mapped.triples if isinstance(t.object, NamedNode)}
-    context = {key for key in pointed if key is not None and key in digests} - read
+    mapped = _mapped(data, path, read, ns)  # raises for what the record model refuses in `read`
+    context = set().union(*_named(items, read).values()) - read if read else set()
     checked = mapped
     if context:
         around = _mapped(data, path, context, ns)
@@ -183,14 +205,16 @@ def rebuild(path: Path, data: Any, previous: Previous, settings: Settings, versi
             {**around.records, **mapped.records},
             {**around.fields, **mapped.fields},
         )
-    violations = [
-        violation
-        for violation in validate(checked, settings.shapes_path, settings.ontology_path, ns)
-        if owners.of_iri(violation.focus) not in context
-    ]
+    owners = Owners(ns)
+    results = validate(checked, shapes, ontology, ns)
+    violations = [result for result in results if owners.of(f"<{result.focus}>".encode()) not in context]
     if violations:
         raise ValidationFailed(violations)
-    replaced = read | removed | {("source", source)}
-    lines = {line for key, kept in published.items() if key not in replaced for line in kept}
-    lines.update((serialize(mapped.triples, format=RdfFormat.N_TRIPLES) or b"").splitlines())
-    return Rebuilt(mapped, sorted(lines), digests, reused=len(digests) - len(read), read=len(read))
+    lines = sorted(set((serialize(mapped.triples, format=RdfFormat.N_TRIPLES) or b"").splitlines()))
+    owned = owned_digests(lines, owners)
+    records = {
+        key: Record(digest, *owned[key]) if key in read or key == header else old[key]
+        for key, digest in digests.items()
+    }
+    replaced = sorted(read | removed | {header})
+    return Rebuilt(mapped, lines, replaced, records, read=len(read), reused=len(items) - len(read))

@@ -1,10 +1,13 @@
 """Which records each published record graph was mapped from: a cache beside the store (SQLite).
 
-A reload of a changed record file maps and validates only the records whose digest the graph was not
-mapped from (loader/record_delta.py). Each row is keyed by the graph's content hash, so it is only ever
-used for a graph with exactly that content: a row left stale by a crash between the store's commit and
-this cache's, by a restored checkpoint or by a write through the admin API does not match, and that file
-is prepared whole, as without the cache. Deleting the file costs one full reload, never data.
+Per graph: the record file last loaded into it and its content hash; per record of it, the digest of the
+record's JSON (`record_delta.record_digests`), the digest of its triples and how many there are. A reload
+of a changed record file reads only the records whose digest changed (loader/record_delta.py).
+
+Each graph's rows are keyed by its content hash, so they are only ever used for a graph with exactly that
+content: rows left stale by a crash between the store's commit and this cache's, by a restored
+checkpoint or by a write through the admin API do not match, and that file is read whole, as without the
+cache. Deleting the file costs one full reload, never data.
 """
 
 from __future__ import annotations
@@ -15,50 +18,68 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-DIGEST = 32  # bytes of one record digest (SHA-256)
+from loader.record_delta import Key, Record
+
+SCHEMA = 2  # PRAGMA user_version; a cache of another version is dropped
 
 
 @dataclass(frozen=True)
 class Entry:
     graph: str
     content_hash: str
-    digests: frozenset[bytes]
+    records: dict[Key, Record]
 
 
 class RecordDigests:
-    """graph -> (the record file last loaded into it, its content hash, the digests of its records)."""
+    """graph -> the record file last loaded into it, its content hash, and its records' digests."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS graphs ("
-            " graph TEXT PRIMARY KEY, file TEXT NOT NULL, content_hash TEXT NOT NULL, digests BLOB NOT NULL)"
-        )
-        self._db.execute("CREATE INDEX IF NOT EXISTS graphs_file ON graphs (file)")
-        self._db.commit()
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+            self._db.executescript(
+                f"""
+                DROP TABLE IF EXISTS graphs;
+                DROP TABLE IF EXISTS records;
+                CREATE TABLE graphs (graph TEXT PRIMARY KEY, file TEXT NOT NULL, content_hash TEXT NOT NULL);
+                CREATE INDEX graphs_file ON graphs (file);
+                CREATE TABLE records (
+                    graph TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+                    input BLOB NOT NULL, output TEXT NOT NULL, triples INTEGER NOT NULL,
+                    PRIMARY KEY (graph, kind, id)
+                ) WITHOUT ROWID;
+                PRAGMA user_version = {SCHEMA};
+                """
+            )
+            self._db.commit()
 
     def for_file(self, file: Path) -> Entry | None:
         """The graph `file` was last loaded into, with the digests of the records it was mapped from."""
         row = self._db.execute(
-            "SELECT graph, content_hash, digests FROM graphs WHERE file = ?", (str(file.resolve()),)
+            "SELECT graph, content_hash FROM graphs WHERE file = ?", (str(file.resolve()),)
         ).fetchone()
         if row is None:
             return None
-        graph, content_hash, blob = row
-        digests = frozenset(blob[start : start + DIGEST] for start in range(0, len(blob), DIGEST))
-        return Entry(graph, content_hash, digests)
+        graph, content_hash = row
+        rows = self._db.execute(
+            "SELECT kind, id, input, output, triples FROM records WHERE graph = ?", (graph,)
+        )
+        return Entry(graph, content_hash, {(kind, name): Record(a, b, n) for kind, name, a, b, n in rows})
 
-    def put(self, graph: str, file: Path, content_hash: str, digests: Iterable[bytes]) -> None:
+    def put(self, graph: str, file: Path, content_hash: str, records: dict[Key, Record]) -> None:
         name = str(file.resolve())
-        self._db.execute("DELETE FROM graphs WHERE file = ? AND graph != ?", (name, graph))
-        self._db.execute(
-            "INSERT OR REPLACE INTO graphs VALUES (?, ?, ?, ?)",
-            (graph, name, content_hash, b"".join(sorted(digests))),
+        stale = self._db.execute("SELECT graph FROM graphs WHERE file = ? AND graph != ?", (name, graph))
+        self.drop([graph, *(row[0] for row in stale.fetchall())])
+        self._db.execute("INSERT INTO graphs VALUES (?, ?, ?)", (graph, name, content_hash))
+        self._db.executemany(
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)",
+            [(graph, kind, key, *record) for (kind, key), record in records.items()],
         )
 
     def drop(self, graphs: Iterable[str]) -> None:
-        self._db.executemany("DELETE FROM graphs WHERE graph = ?", [(graph,) for graph in graphs])
+        for graph in list(graphs):
+            self._db.execute("DELETE FROM graphs WHERE graph = ?", (graph,))
+            self._db.execute("DELETE FROM records WHERE graph = ?", (graph,))
 
     def close(self) -> None:
         self._db.commit()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -360,7 +360,7 @@ def parse_records(data: Any, path: Path, only: Selection | None = None) -> Recor
                 RecordError(path, _record_of(data, location), _field_of(location), _reason(detail))
             )
         raise RecordsRefused(problems) from None
-    _check_references(records, path, data)
+    _check_references(records, path, data, subset)
     return records
 
 
@@ -369,19 +369,37 @@ def _ids(data: Any, kind: str) -> list[str]:
     return [item["id"] for item in data.get(kind, [])]
 
 
-def _check_references(records: RecordFile, path: Path, data: Any) -> None:
-    """Ids unique per list, and every reference in `records` to an organisation or place of `data`."""
-    organisations, places = set(_ids(data, "organisations")), set(_ids(data, "places"))
+def references(kind: str, item: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """The records one record (JSON that passed the model) of list `kind` names: (field, list, id).
+    The one place that knows which fields point at other records: the checks below, and the reload
+    that reads the records pointing at a changed one (loader/record_delta.py)."""
+    if kind == "organisations":
+        for name, target in (("town", "places"), ("part_of", "organisations")):
+            if item.get(name) is not None:
+                yield name, target, item[name]
+    elif kind == "projects":
+        for index, participation in enumerate(item.get("participants", [])):
+            yield f"participants[{index}].organisation", "organisations", participation["organisation"]
+        for index, place in enumerate(item.get("places", [])):
+            yield f"places[{index}]", "places", place
+        for index, output in enumerate(item.get("outputs", [])):
+            if output.get("accredited_by") is not None:
+                yield f"outputs[{index}].accredited_by", "organisations", output["accredited_by"]
+
+
+def _check_references(records: RecordFile, path: Path, data: Any, selected: Any) -> None:
+    """Ids unique per list in `data`, and every reference of the records `selected` (JSON of `records`)
+    to an organisation or place of `data`."""
+    known = {kind: set(_ids(data, kind)) for kind in LISTS}
     problems: list[RecordError] = []
 
-    def require(known: set[str], value: str | None, record: str, field: str, kind: str) -> None:
-        if value is not None and value not in known:
-            choices = ", ".join(sorted(known)) or "none"
-            problems.append(
-                RecordError(
-                    path, record, field, f"{value!r} is not an {kind} of this file (known: {choices})"
-                )
-            )
+    def require(item: Mapping[str, Any], kind: str) -> None:
+        for field, target, value in references(kind, item):
+            if value not in known[target]:
+                choices = ", ".join(sorted(known[target])) or "none"
+                noun = target.removesuffix("s")
+                reason = f"{value!r} is not an {noun} of this file (known: {choices})"
+                problems.append(RecordError(path, item["id"], field, reason))
 
     seen: set[tuple[str, str]] = set()
     for kind in LISTS:
@@ -389,28 +407,10 @@ def _check_references(records: RecordFile, path: Path, data: Any) -> None:
             if (kind, identifier) in seen:
                 problems.append(RecordError(path, identifier, "id", f"duplicate id in '{kind}'"))
             seen.add((kind, identifier))
-    for organisation in records.organisations:
-        require(places, organisation.town, organisation.id, "town", "place")
-        require(organisations, organisation.part_of, organisation.id, "part_of", "organisation")
-    for project in records.projects:
-        for index, participation in enumerate(project.participants):
-            require(
-                organisations,
-                participation.organisation,
-                project.id,
-                f"participants[{index}].organisation",
-                "organisation",
-            )
-        for index, place in enumerate(project.places):
-            require(places, place, project.id, f"places[{index}]", "place")
-        for index, output in enumerate(project.outputs):
-            require(
-                organisations,
-                output.accredited_by,
-                project.id,
-                f"outputs[{index}].accredited_by",
-                "organisation",
-            )
+    for organisation in selected.get("organisations", []):
+        require(organisation, "organisations")
+    for item, project in zip(selected["projects"], records.projects, strict=True):
+        require(item, "projects")
         for kind, parts in (
             ("funding", project.funding),
             ("indicators", project.indicators),

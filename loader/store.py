@@ -211,6 +211,26 @@ class LodStore:
         self._store.dump(output, RdfFormat.N_TRIPLES, from_graph=graph)
         return output.getvalue()
 
+    def owned_ntriples(self, graph: NamedNode, roots: Iterable[str]) -> bytes:
+        """The triples of `graph` about the IRIs `roots` and about the nodes below a root (`{root}/...`)
+        that it points at, in turn, as N-Triples: the triples one record owns (loader/record_delta.py)."""
+        pending = [(NamedNode(root), root + "/") for root in roots]
+        seen = {node.value for node, _below in pending}
+        triples: list[Triple] = []
+        while pending:
+            node, below = pending.pop()
+            for quad in self._store.quads_for_pattern(node, None, None, graph):
+                triples.append(Triple(quad.subject, quad.predicate, quad.object))
+                target = quad.object
+                if (
+                    isinstance(target, NamedNode)
+                    and target.value.startswith(below)
+                    and target.value not in seen
+                ):
+                    seen.add(target.value)
+                    pending.append((target, below))
+        return serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+
     def patch_graph(self, graph: NamedNode, delete: bytes, insert: bytes) -> None:
         """Remove the N-Triples `delete` from `graph` and add `insert`, in one update (all or nothing).
         Raises StoreError."""

@@ -15,10 +15,12 @@ from pyoxigraph import Literal, NamedNode
 from bench.operations import write_list
 from loader import pipeline
 from loader.importer import import_into, read_mapping
+from loader.mapping import to_triples
 from loader.namespaces import Namespaces
 from loader.preparation import Prepared, loader_version, prepare_file
-from loader.record_delta import Previous, record_digests
+from loader.record_delta import Owners, Previous, record_digests
 from loader.record_digests import RecordDigests
+from loader.records import LISTS, parse_records, references
 from loader.settings import Settings
 from loader.store import LodStore
 from tests.factories import DATA, sample_files
@@ -51,14 +53,15 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Record:
 
 @pytest.fixture
 def published(base: Record, tmp_path: Path, settings: Settings, store: LodStore) -> Previous:
-    """`base` loaded, and what a reload of its file is given: the graph and the digests it was mapped from."""
+    """`base` loaded, and what a reload of its file is given: its graph and what each record was mapped
+    from."""
     path = write(tmp_path, base, "published.json")
     report = pipeline.run([path], settings, store)
     assert report.ok, report.refused
     with RecordDigests(settings.record_digests_path) as records:
         entry = records.for_file(path)
     assert entry is not None
-    return Previous(entry.graph, store.graph_ntriples(NamedNode(entry.graph)), entry.digests)
+    return Previous(entry.graph, entry.records)
 
 
 def write(folder: Path, data: Record, name: str = "changed.json") -> Path:
@@ -67,18 +70,28 @@ def write(folder: Path, data: Record, name: str = "changed.json") -> Path:
     return path
 
 
-def both(path: Path, previous: Previous, settings: Settings) -> Prepared:
-    """Prepare `path` whole and against `previous`; assert they agree; return the latter."""
+def both(path: Path, previous: Previous, settings: Settings, store: LodStore) -> Prepared:
+    """Prepare `path` whole and against `previous`; assert they agree: the same problems, and the
+    published graph with the triples of the records the latter replaced replaced by its triples is the
+    graph of the former, with the same content hash and the same digests per record."""
     whole = prepare_file(path, "hash", settings)
     delta = prepare_file(path, "hash", settings, previous=previous)
     assert delta.problems == whole.problems
+    if whole.problems:
+        return delta
+    assert delta.replaced is not None or delta.ntriples == whole.ntriples
+    if delta.replaced is not None:
+        graph = NamedNode(previous.graph)
+        replaced = set(store.owned_ntriples(graph, delta.replaced).splitlines())
+        published = set(graph_lines(store, previous.graph))
+        assert sorted(published - replaced | set(delta.ntriples.splitlines())) == whole.ntriples.splitlines()
     assert (delta.graph, delta.content_hash, delta.triples) == (
         whole.graph,
         whole.content_hash,
         whole.triples,
     )
-    assert delta.ntriples == whole.ntriples
-    assert delta.digests == whole.digests and sorted(delta.records) == sorted(whole.records)
+    assert delta.records == whole.records
+    assert delta.digests.items() <= whole.digests.items()  # of the projects it replaced
     return delta
 
 
@@ -211,10 +224,11 @@ def test_a_reload_gives_what_a_whole_read_gives(
     published: Previous,
     tmp_path: Path,
     settings: Settings,
+    store: LodStore,
 ) -> None:
     data = copy.deepcopy(base)
     change(data)
-    delta = both(write(tmp_path, data), published, settings)
+    delta = both(write(tmp_path, data), published, settings, store)
     assert bool(delta.problems) is refused, delta.problems
     if refused:
         assert all("changed.json: record " in problem for problem in delta.problems)
@@ -229,7 +243,7 @@ def test_a_reload_gives_what_a_whole_read_gives(
 
 
 def test_renaming_an_organisation_reads_the_projects_naming_it(
-    base: Record, published: Previous, tmp_path: Path, settings: Settings
+    base: Record, published: Previous, tmp_path: Path, settings: Settings, store: LodStore
 ) -> None:
     data = copy.deepcopy(base)
     beneficiary = synthetic(data, 0)["participants"][0]["organisation"]
@@ -239,17 +253,17 @@ def test_renaming_an_organisation_reads_the_projects_naming_it(
         if any(x["organisation"] == beneficiary for x in p.get("participants", []))
     ]
     rename_beneficiary(data)
-    delta = both(write(tmp_path, data), published, settings)
+    delta = both(write(tmp_path, data), published, settings, store)
     assert delta.read == 1 + len(naming)
 
 
 def test_a_refusal_on_a_project_naming_a_removed_organisation_names_it(
-    base: Record, published: Previous, tmp_path: Path, settings: Settings
+    base: Record, published: Previous, tmp_path: Path, settings: Settings, store: LodStore
 ) -> None:
     data = copy.deepcopy(base)
     drop_named_organisation(data)
     path = write(tmp_path, data)
-    delta = both(path, published, settings)
+    delta = both(path, published, settings, store)
     known = ", ".join(sorted(item["id"] for item in data["organisations"]))
     record = f"{path}: record vzdelani-pracovniku-socialni-sluzby: field"
     reason = f"'cz-mpsv' is not an organisation of this file (known: {known})"
@@ -257,12 +271,12 @@ def test_a_refusal_on_a_project_naming_a_removed_organisation_names_it(
 
 
 def test_shacl_results_name_the_changed_record(
-    base: Record, published: Previous, tmp_path: Path, settings: Settings
+    base: Record, published: Previous, tmp_path: Path, settings: Settings, store: LodStore
 ) -> None:
     data = copy.deepcopy(base)
     unknown_status(data)
     path = write(tmp_path, data)
-    assert both(path, published, settings).problems == [
+    assert both(path, published, settings, store).problems == [
         f"{path}: record 08.4.1-ESFA-V-405-01-0001: field 'status': status must be a concept of the status "
         f"scheme; got <{settings.base_iri}id/concept/status/done>"
     ]
@@ -274,38 +288,61 @@ def test_a_graph_from_elsewhere_is_read_whole(
     data = copy.deepcopy(base)
     retitle(data)
     path = write(tmp_path, data)
-    other = Previous(
-        Namespaces(settings.base_iri).source_graph("seed-000").value, published.lines, published.digests
-    )
-    assert prepare_file(path, "hash", settings, previous=other).reused == 0
-    stray = published.lines + f'<{settings.base_iri}id/dataset/x> <http://example.org/p> "x" .\n'.encode()
-    assert (
-        prepare_file(
-            path, "hash", settings, previous=Previous(published.graph, stray, published.digests)
-        ).reused
-        == 0
-    )
-    missing = b"\n".join(line for line in published.lines.splitlines() if b"id/organisation/" not in line)
-    assert (
-        prepare_file(
-            path, "hash", settings, previous=Previous(published.graph, missing, published.digests)
-        ).reused
-        == 0
-    )
+    assert prepare_file(path, "hash", settings, previous=published).reused > 0
+    other = Namespaces(settings.base_iri).source_graph("seed-000").value
+    assert prepare_file(path, "hash", settings, previous=Previous(other, published.records)).reused == 0
+    headless = {key: record for key, record in published.records.items() if key[0] != "source"}
+    assert prepare_file(path, "hash", settings, previous=Previous(published.graph, headless)).reused == 0
+
+
+def test_references_are_what_the_mapping_points_at(base: Record, settings: Settings, tmp_path: Path) -> None:
+    """Which records read again after a change is decided from the JSON (records.references); the
+    mapping must point at no other record."""
+    ns = Namespaces(settings.base_iri)
+    owners = Owners(ns)
+    mapped = to_triples(parse_records(base, tmp_path / "base.json"), tmp_path / "base.json", ns)
+    pointed: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for triple in mapped.triples:
+        assert isinstance(triple.subject, NamedNode)
+        if not isinstance(triple.object, NamedNode):
+            continue
+        owner, target = (owners.of(f"<{node.value}>".encode()) for node in (triple.subject, triple.object))
+        if target[0] in LISTS and target != owner:
+            pointed.setdefault(owner, set()).add(target)
+    named = {
+        (kind, item["id"]): {(target, name) for _field, target, name in references(kind, item)}
+        for kind in LISTS
+        for item in base[kind]
+    }
+    assert {key: targets for key, targets in named.items() if targets} == pointed
+    kinds = {(owner[0], target[0]) for owner, targets in pointed.items() for target in targets}
+    assert kinds == {
+        ("projects", "organisations"),  # participants, accredited_by
+        ("projects", "places"),
+        ("organisations", "places"),  # town
+        ("organisations", "organisations"),  # part_of
+    }
 
 
 def test_record_digests_follow_the_loader_version_and_the_header(base: Record, settings: Settings) -> None:
     version = loader_version(settings)
     digests = record_digests(base, version)
-    assert digests is not None and len(digests) == sum(
-        len(base[k]) for k in ("organisations", "places", "projects")
-    )
-    assert record_digests(base, version + b"x") is not None
-    assert set(digests.values()).isdisjoint(record_digests(base, version + b"x").values())  # type: ignore[union-attr]
+    assert digests is not None
+    assert len(digests) == 1 + sum(len(base[kind]) for kind in LISTS)  # and the header
+    other = record_digests(base, version + b"x")
+    assert other is not None and set(digests.values()).isdisjoint(other.values())
     header = copy.deepcopy(base)
     header["source"]["title"] = "Jiný název"
-    assert set(digests.values()).isdisjoint(record_digests(header, version).values())  # type: ignore[union-attr]
-    assert record_digests({"source": {}, "projects": [{"id": 1}]}, version) is None
+    retitled = record_digests(header, version)
+    assert retitled is not None and set(digests.values()).isdisjoint(retitled.values())
+    one = copy.deepcopy(base)
+    retitle(one)
+    changed = record_digests(one, version)
+    assert changed is not None and [key for key in digests if digests[key] != changed[key]] == [
+        ("projects", synthetic(one, 3)["id"])
+    ]
+    assert record_digests({"source": {"id": "s"}, "projects": [{"id": 1}]}, version) is None
+    assert record_digests({"source": {"id": "s"}, "projects": [{"id": "a"}, {"id": "a"}]}, version) is None
 
 
 # -- through the loader -------------------------------------------------------------------------------
