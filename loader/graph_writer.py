@@ -5,6 +5,8 @@ docs/decisions/bulk-loading.md says why; `repair` drops what an interrupted bulk
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pyoxigraph import NamedNode
 
 from loader.namespaces import Namespaces
@@ -31,20 +33,28 @@ class GraphWriter:
         self.store = store
         self._data: list[bytes] = []
         self._metadata: list[bytes] = []
+        self._done: list[Callable[[], None]] = []
         self._size = 0
 
-    def write(self, prepared: Prepared, old: list[bytes] | None = None) -> None:
-        """Write `prepared`; `old` is the N-Triples lines of its graph if it exists: then only the
-        difference is written, in one update (a changed record is a few dozen triples of thousands)."""
+    def write(
+        self, prepared: Prepared, old: list[bytes] | None = None, done: Callable[[], None] | None = None
+    ) -> None:
+        """Write `prepared`; `old` is the N-Triples lines it replaces if its graph exists (all of them,
+        or those of the records it replaced): then only the difference is written, in one update. `done`
+        is called once the graph is in the store (at once, or when its bulk load is flushed)."""
         node = NamedNode(prepared.graph)
         if old is not None:
             before, after = set(old), set((prepared.ntriples + prepared.metadata).splitlines())
             delete = b"".join(line + b"\n" for line in sorted(before - after))
             insert = b"".join(line + b"\n" for line in sorted(after - before))
             self.store.patch_graph(node, delete, insert)
+            if done is not None:
+                done()
             return
         self._data.append(_as_quads(prepared.ntriples, prepared.graph))
         self._metadata.append(_as_quads(prepared.metadata, prepared.graph))
+        if done is not None:
+            self._done.append(done)
         self._size += len(prepared.ntriples)
         if self._size >= BULK_BYTES:
             self.flush()
@@ -53,7 +63,9 @@ class GraphWriter:
         if self._data:
             self.store.bulk_load(b"".join(self._data))
             self.store.load_quads(b"".join(self._metadata))
-        self._data, self._metadata, self._size = [], [], 0
+        for done in self._done:
+            done()
+        self._data, self._metadata, self._done, self._size = [], [], [], 0
 
 
 def repair(store: LodStore, ns: Namespaces) -> list[str]:

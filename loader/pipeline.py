@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Literal as Kind
 
@@ -296,20 +297,22 @@ def _publish(
     changes = Changes()
     writer = GraphWriter(store)
     graphs = _Published(store, ns, records)
-    written: list[Prepared] = []  # their record digests are saved once their graphs are in the store
     for prepared in prepare_all(work, settings, True, settings.load_jobs, graphs.previous):
         meter.advance()
         if not _accepted(prepared, seen, report):
             continue
         node = NamedNode(prepared.graph)
         changed = store.value(node, ns.term("contentHash"), node) != prepared.content_hash
+        # What its records were mapped from is saved once the graph is in the store (and no more of
+        # it is kept: memory holds the graphs of one bulk load at most).
+        done = partial(records.put, prepared.graph, prepared.path, prepared.content_hash, prepared.records)
         if changed:
             old = graphs.lines(prepared)
-            writer.write(prepared, old)
+            writer.write(prepared, old, done)
             changes.track(line_digests(old or [], ns), prepared.digests)
         else:  # same triples from other bytes: remember these bytes, so the next run skips them unread
             store.set_value(node, ns.term("sourceHash"), Literal(prepared.source_hash), node)
-        written.append(prepared)
+            done()
         report.outcomes.append(
             SourceOutcome(
                 prepared.path,
@@ -321,8 +324,6 @@ def _publish(
             )
         )
     writer.flush()
-    for prepared in written:
-        records.put(prepared.graph, prepared.path, prepared.content_hash, prepared.records)
     if retract is not None:
         _retract(store, ns, retract, set(seen), report, changes, records)
     if files:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import json
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Triple
@@ -276,3 +279,26 @@ def test_rows_mapped_in_worker_processes_give_the_same_records(
     expected = (len(lines) - 1, 3 * row_pool.BATCH + 6)  # rows; projects: all but the bad and the repeated
     assert (pooled.rows, pooled.count) == (alone.rows, alone.count) == expected
     assert [path.read_bytes() for path in pooled.records] == [path.read_bytes() for path in alone.records]
+
+
+def test_a_load_keeps_no_prepared_file_after_writing_it(
+    first: tuple[Path, Imported, LoadReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory holds the files being prepared and one bulk load, never every file of the load."""
+    _csv, result, _report = first
+    alive: list[weakref.ref[preparation.Prepared]] = []
+    most = [0]
+    prepare_all = preparation.prepare_all
+
+    def counted(*arguments: Any, **keywords: Any) -> Iterator[preparation.Prepared]:
+        for prepared in prepare_all(*arguments, **keywords):
+            most[0] = max(most[0], sum(1 for ref in alive if ref() is not None))
+            alive.append(weakref.ref(prepared))
+            yield prepared
+        most[0] = max(most[0], sum(1 for ref in alive if ref() is not None))
+
+    monkeypatch.setattr(pipeline, "prepare_all", counted)
+    settings = Settings(store_path=tmp_path / "counted", base_iri="http://127.0.0.1:8000/")
+    report = run(result.records, settings, LodStore(settings.store_path))
+    assert set(statuses(report).values()) == {"loaded"} and len(alive) == 4
+    assert most[0] <= 1

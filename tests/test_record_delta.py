@@ -4,6 +4,7 @@ exactly what reading the file whole gives: the same graph, the same refusals, th
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode
 
 from bench.operations import write_list
-from loader import pipeline
+from loader import pipeline, preparation
 from loader.importer import import_into, read_mapping
 from loader.mapping import to_triples
 from loader.namespaces import Namespaces
@@ -23,7 +24,7 @@ from loader.record_digests import RecordDigests
 from loader.records import LISTS, parse_records, references
 from loader.settings import Settings
 from loader.store import LodStore
-from tests.factories import DATA, sample_files
+from tests.factories import DATA, TABOR_WELS, record_file, sample_files
 
 from .conftest import ROOT
 
@@ -411,3 +412,35 @@ def test_samples_map_to_the_lines_the_store_gives_back(settings: Settings, store
     for path in sample_files():
         prepared = prepare_file(path, "hash", settings)
         assert prepared.ntriples.splitlines() == graph_lines(store, prepared.graph)
+
+
+def test_a_reload_in_worker_processes_reads_only_the_changed_records(
+    base: Record,
+    published: Previous,
+    tmp_path: Path,
+    settings: Settings,
+    store: LodStore,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(preparation, "POOL_BYTES", 0)
+    data = copy.deepcopy(base)
+    rename_beneficiary(data)
+    path = write(tmp_path, data, "published.json")
+    other = write(tmp_path, record_file(TABOR_WELS), "tabor-wels.json")  # two files: the pool starts
+    report = pipeline.run([path, other], dataclasses.replace(settings, load_jobs=2), store)
+    assert report.ok, report.refused
+    (outcome,) = [o for o in report.outcomes if o.path == path]
+    assert outcome.status == "loaded" and 1 < outcome.read < 10 and outcome.reused > 80
+
+
+def test_retracted_graphs_leave_the_digests(
+    base: Record, published: Previous, tmp_path: Path, settings: Settings, store: LodStore
+) -> None:
+    (tmp_path / "other").mkdir()
+    other = write(tmp_path / "other", record_file(TABOR_WELS), "tabor-wels.json")
+    every = pipeline.every_source(Namespaces(settings.base_iri))
+    report = pipeline.run([other.parent], settings, store, retract=every)
+    assert [o.graph for o in report.outcomes if o.status == "retracted"] == [published.graph]
+    with RecordDigests(settings.record_digests_path) as records:
+        assert records.for_file(tmp_path / "published.json") is None
+        assert records.for_file(other) is not None
