@@ -173,11 +173,13 @@ class _Published:
 
     def __init__(self, store: LodStore, ns: Namespaces, records: RecordDigests) -> None:
         self.store, self.ns, self.records = store, ns, records
+        admin = ns.graph("admin")  # its content hash moves on with every write through the admin API
+        self.writes = store.value(admin, ns.term("contentHash"), admin) or ""
 
     def previous(self, task: Task) -> Previous | None:
         entry = self.records.for_file(task.path)
-        if entry is None:
-            return None
+        if entry is None or entry.writes != self.writes:
+            return None  # unknown, or an admin write since may have changed any graph: read it whole
         node = NamedNode(entry.graph)
         if self.store.value(node, self.ns.term("contentHash"), node) != entry.content_hash:
             return None  # the graph changed since (or the cache is stale): read the file whole
@@ -305,7 +307,9 @@ def _publish(
         changed = store.value(node, ns.term("contentHash"), node) != prepared.content_hash
         # What its records were mapped from is saved once the graph is in the store (and no more of
         # it is kept: memory holds the graphs of one bulk load at most).
-        done = partial(records.put, prepared.graph, prepared.path, prepared.content_hash, prepared.records)
+        done = partial(
+            records.put, prepared.graph, prepared.path, prepared.content_hash, graphs.writes, prepared.records
+        )
         if changed:
             old = graphs.lines(prepared)
             writer.write(prepared, old, done)
