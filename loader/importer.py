@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from loader.mappingfile import Mapping, MappingError, read_mapping
-from loader.parts import Spool, Written, carry_over, source_files, write_parts
+from loader.parts import Spool, Spooled, Written, carry_over, source_files, write_parts
 from loader.progress import Progress
 from loader.records import Project
 from loader.row_mapping import MappedRow, RowProblem, RowState, cell
@@ -203,7 +203,7 @@ def _projects(imported: Imported, progress: Progress | None = None, jobs: int = 
             imported.problems.extend(mapped.problems)
             if progress is not None:
                 progress.advance()
-            if mapped.record is None or mapped.project_id is None:
+            if mapped.line is None or mapped.project_id is None:
                 continue
             cells = hash(tuple(row.cells.items()))
             if mapped.project_id in seen:
@@ -276,8 +276,8 @@ def import_into(
         return imported
     with Spool(out) as spool:
         for mapped in _projects(imported, progress, jobs):
-            assert mapped.record is not None  # _projects yields mapped projects only
-            spool.add(mapped.record)
+            assert mapped.line is not None and mapped.project_id is not None  # only mapped projects
+            spool.add_line(mapped.project_id, mapped.named, mapped.line)
         if imported.refused:
             return imported
         previous = source_files(out, mapping.source_id)
@@ -344,15 +344,15 @@ def write_records(imported: Imported, out: Path, chunk: int = DEFAULT_CHUNK) -> 
     return written.paths
 
 
-def _part_builder(imported: Imported) -> Callable[[str, list[dict[str, Any]], int, int], dict[str, Any]]:
-    def build(part_id: str, projects: list[dict[str, Any]], number: int, parts: int) -> dict[str, Any]:
+def _part_builder(imported: Imported) -> Callable[[str, list[Spooled], int, int], dict[str, Any]]:
+    def build(part_id: str, projects: list[Spooled], number: int, parts: int) -> dict[str, Any]:
         return _record_file(imported, part_id, projects, number, parts)
 
     return build
 
 
 def _record_file(
-    imported: Imported, part_id: str, projects: list[dict[str, Any]], number: int, parts: int
+    imported: Imported, part_id: str, projects: list[Spooled], number: int, parts: int
 ) -> dict[str, Any]:
     spec = imported.mapping.spec.source
     notes = [*spec.notes, {"en": f"Imported from {imported.path.name} with {imported.mapping.path.name}."}]
@@ -368,7 +368,7 @@ def _record_file(
         source["title"] = spec.title
     if spec.url:
         source["url"] = spec.url
-    used = {p["organisation"] for project in projects for p in project.get("participants", [])}
+    used = {organisation for project in projects for organisation in project.named}
     organisations = [imported.organisations[identifier] for identifier in sorted(used)]
     return {"source": source, "organisations": organisations, "projects": projects}
 

@@ -11,7 +11,8 @@ most `BUCKETS`); it changes only when a source doubles or halves, and then every
 
 While rows are read, projects go to the spool (one JSON line each, per bucket, in a hidden folder next
 to the output) instead of memory; `write_parts` reads one part's buckets at a time. So memory holds one
-part, the ids seen and the organisations, never the whole list.
+part, the ids seen and the organisations, never the whole list. A project's line is encoded once (in the
+worker process that mapped its row) and written into the record file as it is.
 
 Records that were published before but are gone from the new file are carried over from the previous
 record files unless `sync` is set: a list of operations may drop a finished project, and only the
@@ -56,6 +57,20 @@ def source_files(out: Path, source_id: str) -> list[Path]:
     return sorted([*out.glob(f"{source_id}.json"), *out.glob(f"{source_id}.part-*.json")])
 
 
+def project_line(project: dict[str, Any]) -> str:
+    """A project record as the one line of JSON a record file holds it in."""
+    return json.dumps(project, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Spooled:
+    """A project in the spool: its id, the organisations it names, its record as one line of JSON."""
+
+    id: str
+    named: list[str]
+    line: str
+
+
 class Spool:
     """Projects as JSON lines, one file per bucket, in a temporary folder inside `out`."""
 
@@ -67,27 +82,35 @@ class Spool:
         self.ids: set[str] = set()
 
     def add(self, project: dict[str, Any]) -> None:
-        number = bucket(project["id"])
+        named = [participant["organisation"] for participant in project.get("participants", [])]
+        self.add_line(project["id"], named, project_line(project))
+
+    def add_line(self, project_id: str, named: list[str], line: str) -> None:
+        """Spool a project given as its line of JSON (`project_line`), with the organisations it names."""
+        number = bucket(project_id)
         handle = self._files.get(number)
         if handle is None:
             handle = self._files[number] = (self.folder / f"{number:03d}.jsonl").open("a", encoding="utf-8")
-        handle.write(json.dumps(project, ensure_ascii=False) + "\n")
-        self.ids.add(project["id"])
+        handle.write(json.dumps([project_id, named]) + "\t" + line + "\n")  # JSON escapes tabs
+        self.ids.add(project_id)
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def part(self, number: int, parts: int) -> list[dict[str, Any]]:
+    def part(self, number: int, parts: int) -> list[Spooled]:
         """The projects of part `number` (from 0) of `parts`, sorted by id."""
         for handle in self._files.values():
             handle.flush()
-        projects: list[dict[str, Any]] = []
+        projects: list[Spooled] = []
         for index in range(number, BUCKETS, parts):
             path = self.folder / f"{index:03d}.jsonl"
             if path.exists():
                 with path.open(encoding="utf-8") as lines:
-                    projects.extend(json.loads(line) for line in lines)
-        return sorted(projects, key=lambda project: str(project["id"]))
+                    for text in lines:
+                        head, _, line = text.rstrip("\n").partition("\t")
+                        project_id, named = json.loads(head)
+                        projects.append(Spooled(project_id, named, line))
+        return sorted(projects, key=lambda project: project.id)
 
     def close(self) -> None:
         for handle in self._files.values():
@@ -140,11 +163,13 @@ def carry_over(spool: Spool, previous: list[Path], organisations: dict[str, dict
 
 def document_text(document: dict[str, Any]) -> str:
     """A record file as JSON with one organisation or project per line: diffs show the records that
-    changed, and the C encoder writes it (indented JSON is encoded in Python, several times slower)."""
+    changed, and the C encoder writes it (indented JSON is encoded in Python, several times slower).
+    A spooled project is written as its line."""
     members = []
     for key, value in document.items():
         if isinstance(value, list):
-            items = ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in value)
+            lines = (item.line if isinstance(item, Spooled) else project_line(item) for item in value)
+            items = ",\n".join("  " + line for line in lines)
             members.append(f" {json.dumps(key)}: [\n{items}\n ]" if value else f" {json.dumps(key)}: []")
         else:
             members.append(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
@@ -156,7 +181,7 @@ def write_parts(
     out: Path,
     source_id: str,
     chunk: int,
-    record_file: Callable[[str, list[dict[str, Any]], int, int], dict[str, Any]],
+    record_file: Callable[[str, list[Spooled], int, int], dict[str, Any]],
 ) -> Written:
     """Write the spooled projects as record files in `out`; remove the files of this source that the
     new layout does not have. `record_file(part_id, projects, number, parts)` builds one file's JSON.
