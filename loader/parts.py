@@ -31,6 +31,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from loader.records import references
+
 BUCKETS = 256
 
 
@@ -62,6 +64,11 @@ def project_line(project: dict[str, Any]) -> str:
     return json.dumps(project, ensure_ascii=False)
 
 
+def named_organisations(project: dict[str, Any]) -> list[str]:
+    """The organisations a project record names: the record file must hold them."""
+    return [name for _field, target, name in references("projects", project) if target == "organisations"]
+
+
 @dataclass(frozen=True)
 class Spooled:
     """A project in the spool: its id, the organisations it names, its record as one line of JSON."""
@@ -82,8 +89,7 @@ class Spool:
         self.ids: set[str] = set()
 
     def add(self, project: dict[str, Any]) -> None:
-        named = [participant["organisation"] for participant in project.get("participants", [])]
-        self.add_line(project["id"], named, project_line(project))
+        self.add_line(project["id"], named_organisations(project), project_line(project))
 
     def add_line(self, project_id: str, named: list[str], line: str) -> None:
         """Spool a project given as its line of JSON (`project_line`), with the organisations it names."""
@@ -152,10 +158,10 @@ def carry_over(spool: Spool, previous: list[Path], organisations: dict[str, dict
         for project in old.get("projects", []):
             if project["id"] in spool.ids:
                 continue
-            spool.add(project)
+            named = named_organisations(project)
+            spool.add_line(project["id"], named, project_line(project))
             carried.append(project["id"])
-            for participant in project.get("participants", []):
-                identifier = participant["organisation"]
+            for identifier in named:
                 if identifier in known:
                     organisations.setdefault(identifier, known[identifier])
     return carried

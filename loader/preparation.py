@@ -25,21 +25,12 @@ from loader.compiled_shapes import validate
 from loader.errors import RecordError, RecordsRefused, ValidationFailed
 from loader.mapping import TYPE, MappedSource, to_triples
 from loader.namespaces import DCTERMS, PROV, XSD, Namespaces
-from loader.record_delta import (
-    Key,
-    Owners,
-    Previous,
-    Rebuilt,
-    Record,
-    content_hash,
-    owned_digests,
-    rebuild,
-    record_digests,
-)
+from loader.owners import Key, Owners, owned_digests, project_digests
+from loader.record_delta import Previous, Rebuilt, Record, content_hash, rebuild, record_digests
 from loader.records import parse_records, read_json
 from loader.settings import ROOT, Settings
 
-MAPPING_CODE = ("records.py", "mapping.py", "namespaces.py", "preparation.py", "record_delta.py")
+MAPPING_CODE = ("records.py", "mapping.py", "namespaces.py", "preparation.py", "record_delta.py", "owners.py")
 POOL_BYTES = 2 * 1024 * 1024  # record files to prepare before worker processes pay for their start
 
 
@@ -143,9 +134,7 @@ def prepare_file(
     if ("", "") not in owned:  # every triple belongs to a record: a reload may read record by record
         prepared.records = {key: Record(digest, *owned[key]) for key, digest in digests.items()}
     prepared.content_hash = content_hash(output for output, _count in owned.values())
-    prepared.digests = {
-        owners.iri(key): digest for key, (digest, _n) in owned.items() if key[0] == "projects"
-    }
+    prepared.digests = project_digests(owned, owners)
     prepared.triples, prepared.read = len(lines), len(digests) - 1  # the header is not a record to count
     return _finish(prepared, mapped, lines, ns)
 
@@ -192,8 +181,8 @@ def source_hash(path: Path, version: bytes) -> str:
 
 @dataclass(frozen=True)
 class Task:
-    """A record file to prepare, the hash it will be published with, and its published graph if the
-    file's records can be read one by one against it (looked up when the task is started)."""
+    """A record file to prepare and the hash it will be published with. (What its published graph was
+    mapped from, if anything, is looked up when the task starts: `prepare_all`'s `previous`.)"""
 
     path: Path
     source_hash: str

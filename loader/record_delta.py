@@ -1,13 +1,11 @@
 """A changed record file whose graph is published -> the triples of the records that changed, nothing else.
 
-The source header and each organisation, place and project of a record file is a record. Every triple of
-a record graph belongs to one record, the one that owns its subject: a project owns `id/project/{id}` and
-the nodes below it (funding, participations, indicators, ...), an organisation `id/organisation/{id}` and
-its address, a place `id/place/{id}`, the header `id/source/{id}` and its stated dates
-(loader/namespaces.py). Per record, two digests are kept beside the store (loader/record_digests.py): of
-its JSON, with the loader version and the header (`record_digests`), and of its triples (`owned_digests`;
-for a project it is the digest the changes feed compares). The graph's content hash is the digest of its
-records' triple digests (`content_hash`), so it follows from the records, whichever way they were read.
+The source header and each organisation, place and project of a record file is a record, and every
+triple of a record graph belongs to the record that owns its subject (loader/owners.py). Per record, two
+digests are kept beside the store (loader/record_digests.py): of its JSON, with the loader version and
+the header (`record_digests`), and of its triples (`owners.owned_digests`). The graph's content hash is
+the digest of its records' triple digests (`content_hash`), so it follows from the records, whichever
+way they were read.
 
 On a reload (`rebuild`):
 
@@ -31,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +40,9 @@ from loader.compiled_shapes import validate
 from loader.errors import RecordError, RecordsRefused, ValidationFailed
 from loader.mapping import MappedSource, to_triples
 from loader.namespaces import Namespaces
+from loader.owners import Key, Owners, owned_digests
 from loader.records import LISTS, parse_records, references
 
-Key = tuple[str, str]  # (list, id): ("projects", "CZ.1.04/..."), or ("source", id) for the header
-SEGMENTS = {"projects": "project", "organisations": "organisation", "places": "place", "source": "source"}
-KINDS = {segment.encode(): kind for kind, segment in SEGMENTS.items()}
 LARGEST_SHARE = 0.5  # above this share of records to read, reading the file whole costs about as much
 
 
@@ -111,40 +106,6 @@ def record_digests(data: Any, version: bytes) -> dict[Key, bytes] | None:
             digest.update(kind.encode() + b"\0" + canonical(item))
             digests[(kind, identifier)] = digest.digest()
     return digests
-
-
-class Owners:
-    """Which record owns the subject of an N-Triples line, and the IRI a record is published under."""
-
-    def __init__(self, ns: Namespaces) -> None:
-        self.ns = ns
-        base = re.escape(f"{ns.base}id/".encode())
-        self.subject = re.compile(b"<" + base + b"(project|organisation|place|source)/([^/>]+)[/>]")
-
-    def of(self, line: bytes) -> Key:
-        found = self.subject.match(line)
-        if found is None:
-            return ("", "")  # no record owns it (not in graphs the loader maps)
-        return (KINDS[found.group(1)], found.group(2).decode("utf-8"))
-
-    def iri(self, key: Key) -> str:
-        return f"{self.ns.base}id/{SEGMENTS[key[0]]}/{key[1]}"
-
-
-def owned_digests(lines: Iterable[bytes], owners: Owners) -> dict[Key, tuple[str, int]]:
-    """Per record, the digest of its triples (`lines`: sorted, distinct N-Triples) and their number. A
-    project's digest is the one loader.releases.line_digests gives, which the changes feed compares."""
-    digests: dict[Key, Any] = {}
-    counts: dict[Key, int] = {}
-    for line in lines:
-        key = owners.of(line)
-        digest = digests.get(key)
-        if digest is None:
-            digest = digests[key] = hashlib.sha256()
-            counts[key] = 0
-        digest.update(line)
-        counts[key] += 1
-    return {key: (digest.hexdigest(), counts[key]) for key, digest in digests.items()}
 
 
 def content_hash(digests: Iterable[str]) -> str:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from loader.record_delta import Key, Record
+from loader.owners import Key
+from loader.record_delta import Record
 
 SCHEMA = 3  # PRAGMA user_version; a cache of another version is dropped
 

@@ -8,8 +8,6 @@ feed read both from the store.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +16,8 @@ from pyoxigraph import Literal, NamedNode, QuerySolutions, RdfFormat, Triple, se
 
 from loader.mapping import TYPE
 from loader.namespaces import DCAT, DCTERMS, OWL, PROV, XSD, Namespaces
+from loader.owners import Owners, owned_digests
+from loader.owners import project_digests as owned_project_digests
 from loader.store import LodStore
 
 
@@ -27,17 +27,9 @@ def project_digests(triples: Iterable[Triple], ns: Namespaces) -> dict[str, str]
 
 
 def line_digests(lines: Iterable[bytes], ns: Namespaces) -> dict[str, str]:
-    """project_digests of N-Triples lines, sorted: the loader has them already (content_hash)."""
-    subject = re.compile(b"<(" + re.escape(f"{ns.base}id/project/".encode()) + b"[^/>]+)")
-    digests: dict[bytes, hashlib._Hash] = {}
-    for line in lines:
-        if (found := subject.match(line)) is not None:
-            project = found.group(1)  # the subject, or the project above a node such as .../funding/1
-            digest = digests.get(project)
-            if digest is None:
-                digest = digests[project] = hashlib.sha256()
-            digest.update(line)
-    return {project.decode("utf-8"): digest.hexdigest() for project, digest in digests.items()}
+    """project_digests of N-Triples lines, sorted and distinct: the loader has them already."""
+    owners = Owners(ns)
+    return owned_project_digests(owned_digests(lines, owners), owners)
 
 
 @dataclass

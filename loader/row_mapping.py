@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from loader.mappingfile import Mapping, Rule
-from loader.parts import project_line
+from loader.parts import named_organisations, project_line
 from loader.records import Organisation, Project
 from loader.tables import Row, header_name
 from loader.transforms import (
@@ -360,6 +360,5 @@ def mapped_row(mapping: Mapping, path: Path, row: Row) -> MappedRow:
     if state.skipped or state.model is None:
         return MappedRow(state.problems)
     record = state.model.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
-    named = [participant.organisation for participant in state.model.participants]
-    line = project_line(record)
+    line, named = project_line(record), named_organisations(record)
     return MappedRow(state.problems, state.project["id"], line, named, state.organisations, state.model)

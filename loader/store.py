@@ -208,7 +208,7 @@ class LodStore:
     def graph_ntriples(self, graph: NamedNode) -> bytes:
         """The triples of `graph` as N-Triples, written by Oxigraph (in Rust)."""
         output = io.BytesIO()
-        self._store.dump(output, RdfFormat.N_TRIPLES, from_graph=graph)
+        self.dump_to(output, RdfFormat.N_TRIPLES, from_graph=graph)
         return output.getvalue()
 
     def owned_ntriples(self, graph: NamedNode, roots: Iterable[str]) -> bytes:

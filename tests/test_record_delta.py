@@ -21,8 +21,9 @@ from loader.errors import RecordsRefused, ValidationFailed
 from loader.importer import import_into, read_mapping
 from loader.mapping import to_triples
 from loader.namespaces import Namespaces
+from loader.owners import Owners
 from loader.preparation import Prepared, loader_version, prepare_file
-from loader.record_delta import Owners, Previous, rebuild, record_digests
+from loader.record_delta import Previous, rebuild, record_digests
 from loader.record_digests import RecordDigests
 from loader.records import LISTS, parse_records, references
 from loader.settings import Settings
